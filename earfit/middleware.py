@@ -1,0 +1,62 @@
+"""Middleware that must run before the rest of the stack."""
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from earfit.api.exception_handlers import dependency_unavailable_json
+
+logger = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+
+
+class HealthCheckMiddleware:
+    """`/healthz` answers here: before host validation, sessions or any I/O.
+
+    The load balancer probes tasks by IP address, which no ALLOWED_HOSTS entry names; liveness
+    only says the process serves requests, so it touches nothing else. Readiness is `/readyz`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Carries a request id (the client's `X-Request-ID` when well formed) into logs and audit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        supplied = request.headers.get("X-Request-ID", "")
+        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class DependencyDownMiddleware:
+    """A database outage outside DRF views (admin, sessions) answers 503, not a 500 traceback."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", exception)
+        return dependency_unavailable_json("database")

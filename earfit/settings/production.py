@@ -1,0 +1,28 @@
+"""Production: tightens base and refuses to start without its secrets.
+
+Traffic arrives through CloudFront and the ALB, which terminate TLS; the ALB forwards
+`X-Forwarded-Proto`, so Django trusts that header only here.
+"""
+
+from earfit.env import env
+from earfit.settings.base import *  # noqa: F403 -- settings modules extend base by design
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # required: no default
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")  # required: no default
+DATABASES = {"default": env.db_url("DATABASE_URL")}  # required: no default
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"

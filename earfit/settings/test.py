@@ -1,0 +1,19 @@
+"""Settings for the test suite: the database comes from DATABASE_URL (PostgreSQL in CI)."""
+
+from earfit.settings.base import *  # noqa: F403 -- settings modules extend base by design
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"fitting_create": "1000/minute", "anon": "10000/minute"},
+}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: tests that take the database down close the connection, which would
+    # destroy an in-memory database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-earfit.sqlite3")}  # noqa: F405

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from earfit.views import ReadinessApi
+
+admin.site.site_header = "earfit administration"
+admin.site.site_title = "earfit"
+
+urlpatterns = [
+    path("readyz", ReadinessApi.as_view(), name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include("recommendations.api.urls")),
+]
+
+handler400 = "earfit.views.bad_request"
+handler403 = "earfit.views.permission_denied"
+handler404 = "earfit.views.not_found"
+handler500 = "earfit.views.server_error"

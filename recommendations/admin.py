@@ -1,0 +1,142 @@
+"""Staff views: catalog managers edit products; auditors and managers read the rest.
+
+Product activation goes through the service, like every other write.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Avg, Case, Count, FloatField, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from recommendations.models import FitFeedback, Product, Questionnaire, Recommendation, RecommendationItem
+from recommendations.services import product_set_active
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "brand",
+        "model",
+        "form_factor",
+        "price",
+        "wireless",
+        "anc",
+        "active",
+        "times_recommended",
+        "times_top_pick",
+        "feedback_right_share",
+    )
+    list_filter = ("active", "form_factor", "wireless", "anc", "water_resistance", "brand")
+    search_fields = ("brand", "model", "slug")
+    prepopulated_fields = {"slug": ("brand", "model")}
+    actions = ["activate", "retire"]
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("brand", "model", "slug", "form_factor", "description", "active")}),
+        (
+            "Fit geometry",
+            {
+                "fields": (
+                    "tip_sizes",
+                    "nozzle_diameter_mm",
+                    ("shell_length_mm", "shell_width_mm"),
+                    ("cup_inner_height_mm", "cup_inner_width_mm"),
+                    "weight_g",
+                    "clamp_force_n",
+                )
+            },
+        ),
+        ("Features and price", {"fields": ("anc", "wireless", "water_resistance", "microphone", "price", "currency")}),
+        ("History", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Products are retired, not deleted: past recommendations and feedback point at them.
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        # Subqueries, not joins: joining items and feedback at once would multiply the counts.
+        items = RecommendationItem.objects.filter(product=OuterRef("pk")).order_by().values("product")
+        feedback = FitFeedback.objects.filter(product=OuterRef("pk")).order_by().values("product")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _recommended=Coalesce(Subquery(items.annotate(n=Count("pk")).values("n")), 0),
+                _top=Coalesce(Subquery(items.filter(rank=1).annotate(n=Count("pk")).values("n")), 0),
+                _right=Subquery(
+                    feedback.annotate(
+                        share=Avg(Case(When(fit="right", then=1.0), default=0.0, output_field=FloatField()))
+                    ).values("share")
+                ),
+            )
+        )
+
+    @admin.display(description="Recommended", ordering="_recommended")
+    def times_recommended(self, obj: Any) -> int:
+        return int(obj._recommended)
+
+    @admin.display(description="Top pick", ordering="_top")
+    def times_top_pick(self, obj: Any) -> int:
+        return int(obj._top)
+
+    @admin.display(description="Fit 'right'")
+    def feedback_right_share(self, obj: Any) -> str:
+        return "—" if obj._right is None else f"{100 * float(obj._right):.0f} %"
+
+    @admin.action(description="Activate selected products", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        changed = product_set_active(product_ids=list(queryset.values_list("pk", flat=True)), active=True)
+        self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Retire selected products", permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        changed = product_set_active(product_ids=list(queryset.values_list("pk", flat=True)), active=False)
+        self.message_user(request, f"{changed} product(s) retired.", messages.SUCCESS)
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ("version", "title", "active", "created_at")
+
+
+class RecommendationItemInline(admin.TabularInline):
+    model = RecommendationItem
+    fields = ("rank", "product", "score", "tip_size", "reasons")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    """Statistics view: what was recommended, on what basis, with which versions. No answers shown."""
+
+    list_display = ("created_at", "basis", "tip_size", "ranking_version", "model_version")
+    list_filter = ("basis", "tip_size", "ranking_version", "model_version")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "basis", "tip_size", "tip_size_confidence", "ranking_version", "model_version")
+    inlines = [RecommendationItemInline]
+
+
+@admin.register(FitFeedback)
+class FitFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "product", "fit", "comfort")
+    list_filter = ("fit", "comfort", "product__form_factor")
+    fields = ("created_at", "product", "fit", "comfort", "comment")

@@ -1,0 +1,135 @@
+"""Output shapes shared by several shopper API views."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from recommendations.models import Fitting, Product, Recommendation, RecommendationItem
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    message = serializers.CharField()
+    code = serializers.CharField()
+    extra = serializers.DictField()
+
+
+# `label` and `required` are the contract's names. DRF moves declared fields off the class, so
+# they do not shadow Field's attributes at run time, only in the type checker's eyes.
+
+
+class ChoiceSerializer(serializers.Serializer[Any]):
+    value = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class QuestionSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    text = serializers.CharField()
+    help = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=["single", "multi", "boolean"])
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    choices = ChoiceSerializer(many=True)
+
+
+class ConsentTextSerializer(serializers.Serializer[Any]):
+    version = serializers.CharField()
+    text = serializers.CharField()
+    purpose = serializers.CharField()
+    retention_days = serializers.IntegerField()
+    retention_statement = serializers.CharField()
+
+
+class QuestionnaireSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    questions = QuestionSerializer(many=True)
+    consent = ConsentTextSerializer()
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    price = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+    tip_sizes = serializers.ListField(child=serializers.CharField())
+    weight_g = serializers.FloatField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "slug",
+            "brand",
+            "model",
+            "form_factor",
+            "wireless",
+            "anc",
+            "water_resistance",
+            "microphone",
+            "price",
+            "currency",
+            "tip_sizes",
+            "weight_g",
+        ]
+
+
+class FittingSerializer(serializers.ModelSerializer[Fitting]):
+    questionnaire_version = serializers.IntegerField(source="questionnaire.version")
+    answers = serializers.DictField()
+
+    class Meta:
+        model = Fitting
+        fields = ["id", "status", "questionnaire_version", "answers", "created_at"]
+
+
+class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationItem]):
+    tip_size = serializers.SerializerMethodField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    product = ProductSerializer()
+
+    class Meta:
+        model = RecommendationItem
+        fields = ["rank", "score", "tip_size", "reasons", "product"]
+
+    def get_tip_size(self, item: RecommendationItem) -> str | None:
+        return item.tip_size or None
+
+
+class TipSizeSerializer(serializers.Serializer[Any]):
+    size = serializers.CharField(allow_null=True)
+    confidence = serializers.FloatField()
+    abstained = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+QUESTIONNAIRE_ONLY_NOTICE = (
+    "These recommendations come from your answers alone, without measurements of your ear. "
+    "Add a photo of your ear with a bank card beside it for a better fit."
+)
+
+
+class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
+    fitting_id = serializers.UUIDField()
+    notice = serializers.SerializerMethodField()
+    model_version = serializers.SerializerMethodField()
+    tip_size = serializers.SerializerMethodField()
+    items = RecommendationItemSerializer(many=True)
+
+    class Meta:
+        model = Recommendation
+        fields = ["fitting_id", "basis", "notice", "ranking_version", "model_version", "tip_size", "items"]
+
+    def get_notice(self, recommendation: Recommendation) -> str | None:
+        return QUESTIONNAIRE_ONLY_NOTICE if recommendation.basis == "questionnaire" else None
+
+    def get_model_version(self, recommendation: Recommendation) -> str | None:
+        return recommendation.model_version or None
+
+    @extend_schema_field(TipSizeSerializer)
+    def get_tip_size(self, recommendation: Recommendation) -> dict[str, Any]:
+        return TipSizeSerializer(
+            {
+                "size": recommendation.tip_size or None,
+                "confidence": recommendation.tip_size_confidence,
+                "abstained": not recommendation.tip_size,
+                "reason": recommendation.tip_size_reason,
+            }
+        ).data

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from recommendations.api.views import (
+    FitFeedbackCreateApi,
+    FittingApi,
+    FittingCreateApi,
+    FittingRecommendationApi,
+    ProductListApi,
+    QuestionnaireActiveApi,
+)
+
+urlpatterns = [
+    path("questionnaire", QuestionnaireActiveApi.as_view(), name="questionnaire"),
+    path("products", ProductListApi.as_view(), name="products"),
+    path("fittings", FittingCreateApi.as_view(), name="fitting-create"),
+    path("fittings/<uuid:fitting_id>", FittingApi.as_view(), name="fitting"),
+    path(
+        "fittings/<uuid:fitting_id>/recommendation",
+        FittingRecommendationApi.as_view(),
+        name="fitting-recommendation",
+    ),
+    path("fittings/<uuid:fitting_id>/feedback", FitFeedbackCreateApi.as_view(), name="fitting-feedback"),
+]

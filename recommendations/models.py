@@ -1,0 +1,194 @@
+"""The catalog, the questionnaire, fittings and what they produce.
+
+Writes go through `services.py`; nothing here has behaviour beyond data and constraints.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class FormFactor(models.TextChoices):
+    IN_EAR = "in_ear", "In-ear"
+    EARBUD = "earbud", "Earbud"
+    OVER_EAR = "over_ear", "Over-ear"
+    ON_EAR = "on_ear", "On-ear"
+    OPEN = "open", "Open-ear"
+    EAR_HOOK = "ear_hook", "Ear-hook"
+
+
+class TipSize(models.TextChoices):
+    XS = "XS"
+    S = "S"
+    M = "M"
+    L = "L"
+    XL = "XL"
+
+
+class WaterResistance(models.TextChoices):
+    NONE = "none", "None"
+    IPX4 = "IPX4", "IPX4 (splashes)"
+    IPX5 = "IPX5", "IPX5 (sweat, jets)"
+    IP55 = "IP55", "IP55 (dust and jets)"
+    IPX7 = "IPX7", "IPX7 (immersion)"
+    IP57 = "IP57", "IP57 (dust and immersion)"
+    IP68 = "IP68", "IP68 (dust and submersion)"
+
+
+class Product(models.Model):
+    """A headset or earphone with the geometry that decides how it fits."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    brand = models.CharField(max_length=80)
+    model = models.CharField(max_length=120)
+    form_factor = models.CharField(max_length=16, choices=FormFactor.choices)
+    description = models.TextField(blank=True)
+    # Fit geometry. In-ear: tips and nozzle; in-ear, earbud, open and ear-hook: the shell that
+    # sits in or on the concha; over-ear and on-ear: the cup opening and clamp force.
+    tip_sizes = models.JSONField(default=list, blank=True, help_text='Tip sizes in the box, e.g. ["S", "M", "L"].')
+    nozzle_diameter_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    shell_length_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    shell_width_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    cup_inner_height_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    cup_inner_width_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    weight_g = models.DecimalField(max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+    clamp_force_n = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    # Features.
+    anc = models.BooleanField("active noise cancelling", default=False)
+    wireless = models.BooleanField(default=True)
+    water_resistance = models.CharField(max_length=8, choices=WaterResistance.choices, default=WaterResistance.NONE)
+    microphone = models.BooleanField(default=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, default="EUR")
+    active = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "model"]
+        constraints = [models.UniqueConstraint(fields=["brand", "model"], name="product_brand_model_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.model}"
+
+
+class Questionnaire(models.Model):
+    """One version of the questions. Answers are validated against the version they were given for."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    questions = models.JSONField(help_text="List of {key, text, help, kind, required, choices}.")
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="one_active_questionnaire")
+        ]
+
+    def __str__(self) -> str:
+        return f"Questionnaire v{self.version}"
+
+
+class FittingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ERASED = "erased", "Erased"
+
+
+class Fitting(models.Model):
+    """One shopper's fitting. Only the holder of its access token (stored as a hash) can see it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="fittings")
+    answers = models.JSONField(default=dict, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="fittings"
+    )
+    status = models.CharField(max_length=16, choices=FittingStatus.choices, default=FittingStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Fitting {self.id}"
+
+
+class Consent(models.Model):
+    """What the shopper agreed to, and when: kept apart from the answers."""
+
+    fitting = models.OneToOneField(Fitting, on_delete=models.CASCADE, related_name="consent")
+    text_version = models.CharField(max_length=32)
+    purpose = models.TextField()
+    retention_statement = models.TextField()
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Consent {self.text_version} for {self.fitting_id}"
+
+
+class RecommendationBasis(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", "Questionnaire only"
+    MEASUREMENTS = "measurements", "Measurements and questionnaire"
+
+
+class Recommendation(models.Model):
+    fitting = models.ForeignKey(Fitting, on_delete=models.CASCADE, related_name="recommendations")
+    basis = models.CharField(max_length=16, choices=RecommendationBasis.choices)
+    ranking_version = models.CharField(max_length=32)
+    model_version = models.CharField(max_length=64, blank=True)
+    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    tip_size_confidence = models.FloatField(default=0.0)
+    tip_size_reason = models.TextField(blank=True)
+    # What the ranking was computed from (answers, measurements, catalog, versions): a repeated
+    # request with the same inputs returns the stored recommendation instead of a new one.
+    inputs_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.pk} ({self.basis})"
+
+
+class RecommendationItem(models.Model):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="recommendation_items")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "rank"], name="item_rank_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.product_id}"
+
+
+class FitOutcome(models.TextChoices):
+    TOO_LOOSE = "too_loose", "Too loose"
+    RIGHT = "right", "Right"
+    TOO_TIGHT = "too_tight", "Too tight"
+
+
+class FitFeedback(models.Model):
+    fitting = models.ForeignKey(Fitting, on_delete=models.CASCADE, related_name="feedback")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="feedback")
+    fit = models.CharField(max_length=16, choices=FitOutcome.choices)
+    comfort = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_fit_display()} ({self.comfort}/5)"

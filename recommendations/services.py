@@ -1,0 +1,216 @@
+"""Writes for the catalog and fittings. Every state change happens here, inside a transaction."""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from earfit.exceptions import ApplicationError
+from recommendations.demo_catalog import demo_products
+from recommendations.models import (
+    Consent,
+    FitFeedback,
+    Fitting,
+    FittingStatus,
+    Product,
+    Questionnaire,
+    Recommendation,
+    RecommendationBasis,
+    RecommendationItem,
+)
+from recommendations.questionnaire import CONSENT_PURPOSE, answers_validate, retention_statement
+from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
+from recommendations.selectors import (
+    product_fit_from_model,
+    product_list_active,
+    recommendation_get_latest,
+    token_hash,
+)
+
+
+@dataclass(frozen=True)
+class CatalogLoadResult:
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def product_load_demo_catalog() -> CatalogLoadResult:
+    """Create or update the demo products by slug (idempotent: a second run changes nothing new)."""
+    rows = demo_products()
+    existing = {p.slug: p for p in Product.objects.filter(slug__in=[row["slug"] for row in rows])}
+    to_create, to_update = [], []
+    for row in rows:
+        product = existing.get(row["slug"])
+        if product is None:
+            to_create.append(Product(**row))
+            continue
+        for field, value in row.items():
+            setattr(product, field, value)
+        to_update.append(product)
+    Product.objects.bulk_create(to_create)
+    if to_update:
+        fields = [name for name in rows[0] if name != "slug"]
+        Product.objects.bulk_update(to_update, fields)
+    return CatalogLoadResult(created=len(to_create), updated=len(to_update))
+
+
+@transaction.atomic
+def product_set_active(*, product_ids: list[int], active: bool) -> int:
+    """Activate or retire products; retired ones leave the catalog but keep their history."""
+    return (
+        Product.objects.filter(pk__in=product_ids)
+        .exclude(active=active)
+        .update(active=active, updated_at=timezone.now())
+    )
+
+
+@dataclass(frozen=True)
+class FittingCreated:
+    fitting: Fitting
+    access_token: str
+
+
+@transaction.atomic
+def fitting_create(
+    *,
+    questionnaire_version: int,
+    answers: Any,
+    consent_version: str,
+    consent_accepted: bool,
+    user: Any = None,
+) -> FittingCreated:
+    """Start a fitting. Consent must be explicit and for the current consent text.
+
+    Returns the only copy of the access token; the database keeps its hash.
+    """
+    if consent_accepted is not True:
+        raise ApplicationError(
+            "Please read and accept the consent before we can measure your ear.",
+            code="consent_required",
+            extra={"fields": {"consent": ["Consent must be explicitly accepted."]}},
+        )
+    if consent_version != settings.CONSENT_TEXT_VERSION:
+        raise ApplicationError(
+            "The consent text has changed. Please read the current version and accept it.",
+            code="consent_outdated",
+            extra={"fields": {"consent": [f"The current consent version is {settings.CONSENT_TEXT_VERSION}."]}},
+        )
+    questionnaire = Questionnaire.objects.filter(version=questionnaire_version).first()
+    if questionnaire is None:
+        raise ApplicationError(
+            "This questionnaire version does not exist. Please reload the questionnaire.",
+            code="unknown_questionnaire_version",
+            extra={"fields": {"questionnaire_version": ["Unknown version."]}},
+        )
+    cleaned, errors = answers_validate(questionnaire.questions, answers)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ApplicationError(
+            f"Some answers need another look: {first}",
+            code="invalid_answers",
+            extra={"fields": {f"answers.{key}": messages for key, messages in errors.items()}},
+        )
+    access_token = secrets.token_urlsafe(32)
+    fitting = Fitting.objects.create(
+        questionnaire=questionnaire,
+        answers=cleaned,
+        token_hash=token_hash(access_token),
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+    )
+    Consent.objects.create(
+        fitting=fitting,
+        text_version=consent_version,
+        purpose=CONSENT_PURPOSE,
+        retention_statement=retention_statement(settings.PHOTO_RETENTION_DAYS),
+    )
+    return FittingCreated(fitting=fitting, access_token=access_token)
+
+
+def _inputs_digest(fitting: Fitting, catalog_version: str) -> str:
+    material = json.dumps(
+        {"answers": fitting.answers, "ranking": RANKING_VERSION, "catalog": catalog_version},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@transaction.atomic
+def recommendation_generate(*, fitting: Fitting) -> Recommendation:
+    """Rank the active catalog for this fitting and store the result.
+
+    The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
+    so reading a recommendation twice does not write twice.
+    """
+    products = list(product_list_active())
+    catalog_version = str(Product.objects.aggregate(changed=Max("updated_at"))["changed"])
+    digest = _inputs_digest(fitting, catalog_version)
+    existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+    if existing is not None:
+        return existing
+    ranking = rank_products(
+        preferences=Preferences.from_answers(fitting.answers),
+        products=[product_fit_from_model(p) for p in products],
+    )
+    recommendation = Recommendation.objects.create(
+        fitting=fitting,
+        basis=RecommendationBasis(ranking.basis),
+        ranking_version=ranking.version,
+        tip_size=ranking.tip.size or "",
+        tip_size_confidence=ranking.tip.confidence,
+        tip_size_reason=ranking.tip.reason,
+        inputs_digest=digest,
+    )
+    RecommendationItem.objects.bulk_create(
+        RecommendationItem(
+            recommendation=recommendation,
+            product_id=item.product_id,
+            rank=item.rank,
+            score=item.score,
+            tip_size=item.tip_size or "",
+            reasons=list(item.reasons),
+        )
+        for item in ranking.items
+    )
+    return recommendation
+
+
+@transaction.atomic
+def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort: int, comment: str = "") -> FitFeedback:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ApplicationError(
+            "That product is not in the catalog.",
+            code="unknown_product",
+            extra={"fields": {"product_id": ["Unknown product."]}},
+        )
+    return FitFeedback.objects.create(fitting=fitting, product=product, fit=fit, comfort=comfort, comment=comment)
+
+
+@transaction.atomic
+def fitting_erase(*, fitting: Fitting) -> Fitting:
+    """Erase a fitting's personal data now: answers, recommendations, feedback.
+
+    The fitting row stays, emptied, so a repeated erase answers 204 again and the fact that an
+    erasure happened (not its data) remains. The consent record (text version, purpose, time)
+    stays as evidence of the basis the data was held on; it holds nothing about the person.
+    Idempotent.
+    """
+    locked = Fitting.objects.select_for_update().get(pk=fitting.pk)
+    if locked.status == FittingStatus.ERASED:
+        return locked
+    locked.recommendations.all().delete()
+    locked.feedback.all().delete()
+    locked.answers = {}
+    locked.user = None
+    locked.status = FittingStatus.ERASED
+    locked.erased_at = timezone.now()
+    locked.save(update_fields=["answers", "user", "status", "erased_at"])
+    return locked

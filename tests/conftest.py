@@ -1,0 +1,93 @@
+"""Fixtures shared by every test: API clients, a ready fitting, and a database that is down."""
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import ProductFactory
+
+SPORT_ANSWERS: dict[str, Any] = {
+    "uses": ["sport"],
+    "form_factor": "no_preference",
+    "noise_cancelling": "no",
+    "wireless": "wireless",
+    "budget": "under_50",
+    "glasses": False,
+}
+
+
+def consent(version: str = "2026-11-01", accepted: bool = True) -> dict[str, Any]:
+    return {"version": version, "accepted": accepted}
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def create_fitting(api_client: APIClient) -> Any:
+    """Create a fitting through the API; returns (id, token)."""
+
+    def _create(answers: dict[str, Any] | None = None) -> tuple[str, str]:
+        response = api_client.post(
+            "/api/v1/fittings",
+            {"questionnaire_version": 1, "answers": answers or SPORT_ANSWERS, "consent": consent()},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        return response.json()["id"], response.json()["access_token"]
+
+    return _create
+
+
+@pytest.fixture
+def owner_client(create_fitting: Any) -> tuple[APIClient, str]:
+    fitting_id, token = create_fitting()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client, fitting_id
+
+
+@pytest.fixture
+def catalog(db: Any) -> list[Any]:
+    return ProductFactory.create_batch(5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def database_outage() -> Iterator[None]:
+    """The database stops answering: the connection now points where no server listens.
+
+    PostgreSQL gets a closed loopback port; SQLite gets a file in a directory that does not exist.
+    The real settings come back afterwards.
+    """
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "postgresql":
+        connection.settings_dict["HOST"] = "127.0.0.1"
+        connection.settings_dict["PORT"] = str(_free_port())
+    else:
+        connection.settings_dict["NAME"] = "/nonexistent-earfit-dir/db.sqlite3"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+
+
+@pytest.fixture
+def database_down(transactional_db: Any, django_db_serialized_rollback: Any) -> Iterator[None]:
+    with database_outage():
+        yield

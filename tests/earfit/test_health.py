@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_answers_before_host_validation_and_without_the_database() -> None:
+    # No django_db mark: any database query here would fail the test.
+    response = Client(HTTP_HOST="10.0.3.17").get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_other_paths_still_validate_the_host() -> None:
+    response = Client(HTTP_HOST="evil.example").get("/api/v1/questionnaire")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_readyz_is_200_when_the_database_answers() -> None:
+    response = APIClient().get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_is_503_with_the_database_stopped(database_down: None) -> None:
+    response = APIClient().get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "not_ready", "checks": {"database": "down"}}
+    assert int(response["Retry-After"]) > 0
+
+
+def test_request_id_is_echoed_or_made() -> None:
+    client = Client()
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-req").status_code == 200
+    made = client.get("/api/v1/nothing")
+    assert len(made["X-Request-ID"]) == 32
+    given = client.get("/api/v1/nothing", HTTP_X_REQUEST_ID="client-req-0001")
+    assert given["X-Request-ID"] == "client-req-0001"
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "earfit.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-of-sufficient-length-and-variety-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
+        "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "earfit.settings.production", "DJANGO_ALLOWED_HOSTS": "x"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
