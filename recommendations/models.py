@@ -142,6 +142,7 @@ class Recommendation(models.Model):
     basis = models.CharField(max_length=16, choices=RecommendationBasis.choices)
     ranking_version = models.CharField(max_length=32)
     model_version = models.CharField(max_length=64, blank=True)
+    photo = models.ForeignKey("EarPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
     tip_size_confidence = models.FloatField(default=0.0)
     tip_size_reason = models.TextField(blank=True)
@@ -192,3 +193,75 @@ class FitFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_fit_display()} ({self.comfort}/5)"
+
+
+class ModelVersion(models.Model):
+    """An ear-measurement model the service can run, with its card. One is active at a time."""
+
+    name = models.CharField(max_length=64)
+    version = models.CharField(max_length=32)
+    sha256 = models.CharField(max_length=64)
+    licence = models.CharField(max_length=200)
+    provenance = models.TextField(help_text="Where the training data came from.")
+    metrics = models.JSONField(default=dict, blank=True)
+    card = models.JSONField(default=dict, blank=True, help_text="The model card as shipped.")
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="model_version_unique"),
+            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="one_active_model"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+class EarSide(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+
+
+class PhotoScale(models.TextChoices):
+    MM = "mm", "Millimetres (card found)"
+    RELATIVE = "relative", "Relative (no card)"
+
+
+class EarPhoto(models.Model):
+    """A stored ear photo: a metadata-free, downscaled re-encode, never the original bytes.
+
+    The object lives in the private `photos` storage under `storage_key`; the row and the object
+    exist together or not at all. Measurements and the keypoints behind them stay with the row
+    until the photo expires (`expires_at`) or the shopper erases it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    fitting = models.ForeignKey(Fitting, on_delete=models.CASCADE, related_name="photos")
+    side = models.CharField(max_length=8, choices=EarSide.choices)
+    storage_key = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    scale = models.CharField(max_length=8, choices=PhotoScale.choices)
+    confidence = models.FloatField()
+    quality = models.JSONField(default=dict)
+    measurements = models.JSONField(default=dict)
+    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    tip_size_confidence = models.FloatField(default=0.0)
+    # Keypoints and card corners in stored-image pixels: enough to draw the overlay again.
+    geometry = models.JSONField(default=dict)
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="photos")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["fitting", "side", "-created_at"], name="photo_fitting_side")]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} ear photo {self.id}"

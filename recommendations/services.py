@@ -24,6 +24,7 @@ from recommendations.models import (
     RecommendationBasis,
     RecommendationItem,
 )
+from recommendations.photo_storage import photo_objects_delete_on_commit
 from recommendations.questionnaire import CONSENT_PURPOSE, answers_validate, retention_statement
 from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
 from recommendations.selectors import (
@@ -196,7 +197,7 @@ def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort:
 
 @transaction.atomic
 def fitting_erase(*, fitting: Fitting) -> Fitting:
-    """Erase a fitting's personal data now: answers, recommendations, feedback.
+    """Erase a fitting's personal data now: photos (objects and rows), answers, recommendations, feedback.
 
     The fitting row stays, emptied, so a repeated erase answers 204 again and the fact that an
     erasure happened (not its data) remains. The consent record (text version, purpose, time)
@@ -206,8 +207,11 @@ def fitting_erase(*, fitting: Fitting) -> Fitting:
     locked = Fitting.objects.select_for_update().get(pk=fitting.pk)
     if locked.status == FittingStatus.ERASED:
         return locked
+    photo_keys = list(locked.photos.values_list("storage_key", flat=True))
     locked.recommendations.all().delete()
+    locked.photos.all().delete()
     locked.feedback.all().delete()
+    photo_objects_delete_on_commit(photo_keys)
     locked.answers = {}
     locked.user = None
     locked.status = FittingStatus.ERASED

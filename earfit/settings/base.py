@@ -88,6 +88,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Ear photos: private. Locally a directory outside any served URL; S3 in production.
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("PHOTO_ROOT", default=BASE_DIR / "var" / "photos"), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
@@ -136,6 +141,16 @@ SPECTACULAR_SETTINGS = {
 PHOTO_RETENTION_DAYS = env.int("PHOTO_RETENTION_DAYS", default=90)
 
 CONSENT_TEXT_VERSION = "2026-11-01"
+
+# Upload limits for ear photos. A phone photo is 2-8 MB; 15 MB leaves room for HEIC and PNG.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
+# Pillow's decompression-bomb guard, set low: 50 MP is above any phone camera (48 MP sensors
+# bin to 12 MP), far below what a crafted file could claim.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# What is stored: a re-encode this many pixels on the long side, never the original bytes.
+PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=1280)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 
 # Seconds a client is asked to wait when a dependency is down (Retry-After on 503).
 DEPENDENCY_RETRY_AFTER_SECONDS = env.int("DEPENDENCY_RETRY_AFTER_SECONDS", default=30)
