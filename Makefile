@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate clean
+.PHONY: help run test lint format install install-dev migrate frontend clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -32,13 +32,24 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/acti
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
+# The React client: installed from its lock file and built when its sources change.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: $(if $(wildcard frontend/package.json),frontend/dist/index.html)
+
 migrate: install
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py bootstrap_roles
 	$(PY) manage.py load_demo_catalog
 
-run: migrate
+run: migrate frontend
 	$(PY) manage.py create_demo_staff
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from earfit.frontend import client_app
 from earfit.views import ReadinessApi
 
 admin.site.site_header = "earfit administration"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("recommendations.api.urls")),
+    # The client's own routes (not API, admin or static paths) all load the single-page app.
+    re_path(r"^(?!api/|admin/|static/)(?P<route>[\w/-]*)$", client_app, name="client"),
 ]
 
 handler400 = "earfit.views.bad_request"

@@ -3,7 +3,10 @@
 `local`, `test` and `production` only adjust these; `production` tightens them and requires secrets.
 """
 
+from pathlib import Path
+
 from earfit.env import BASE_DIR, env
+from earfit.static_headers import add_cache_headers
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-deploy")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -91,11 +94,20 @@ STORAGES = {
     # Ear photos: private. Locally a directory outside any served URL; S3 in production.
     "photos": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("PHOTO_ROOT", default=BASE_DIR / "var" / "photos"), "base_url": None},
+        "OPTIONS": {"location": env.str("PHOTO_ROOT", default=str(BASE_DIR / "var" / "photos")), "base_url": None},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+
+# The React client's production build. In AWS it is served from S3 through CloudFront; with
+# `make run` Django serves the same build at `/` (WhiteNoise): hashed assets cached for a year,
+# `index.html` never cached, so a new deploy is picked up at once.
+FRONTEND_DIST = Path(env.str("FRONTEND_DIST", default=str(BASE_DIR / "frontend" / "dist")))
+WHITENOISE_ROOT = str(FRONTEND_DIST) if FRONTEND_DIST.is_dir() else None
+WHITENOISE_INDEX_FILE = True
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?(?:static/.+\.[0-9a-f]{8,32}\.|assets/.+-[A-Za-z0-9_-]{8,}\.)"
+WHITENOISE_ADD_HEADERS_FUNCTION = add_cache_headers
 
 REST_FRAMEWORK = {
     # Deny by default: every view that is open says so itself.
