@@ -3,14 +3,14 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 
 
-def client_app(request: HttpRequest, route: str = "") -> HttpResponse:
+def client_app(request: HttpRequest, route: str = "") -> HttpResponseBase:
     """Any client route that is not a file: the app's `index.html`, or a hint when it is not built."""
     index = Path(settings.FRONTEND_DIST) / "index.html"
     if index.is_file():
-        response: HttpResponse = FileResponse(index.open("rb"), content_type="text/html")
+        response: HttpResponseBase = FileResponse(index.open("rb"), content_type="text/html")
     else:
         response = HttpResponse(
             "<!doctype html><title>earfit</title><h1>earfit</h1><p>The web client is not built. "
