@@ -10,7 +10,15 @@ from django.db.models import Avg, Case, Count, FloatField, OuterRef, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from recommendations.models import FitFeedback, Product, Questionnaire, Recommendation, RecommendationItem
+from recommendations.model_versions import model_version_activate
+from recommendations.models import (
+    FitFeedback,
+    ModelVersion,
+    Product,
+    Questionnaire,
+    Recommendation,
+    RecommendationItem,
+)
 from recommendations.services import product_set_active
 
 
@@ -140,3 +148,24 @@ class FitFeedbackAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "product", "fit", "comfort")
     list_filter = ("fit", "comfort", "product__form_factor")
     fields = ("created_at", "product", "fit", "comfort", "comment")
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdmin):
+    """Model versions are registered from their cards, never typed in; activation is the one change."""
+
+    list_display = ("name", "version", "active", "licence", "sha256", "activated_at")
+    list_filter = ("active", "name")
+    fields = ("name", "version", "sha256", "licence", "provenance", "metrics", "active", "activated_at", "created_at")
+    actions = ["activate"]
+
+    @admin.action(description="Activate the selected model version", permissions=["activate"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model version to activate.", messages.ERROR)
+            return
+        version = model_version_activate(model_version=queryset.get())
+        self.message_user(request, f"{version} is now the active model.", messages.SUCCESS)
+
+    def has_activate_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))

@@ -39,3 +39,33 @@ def photo_objects_delete_on_commit(keys: Iterable[str]) -> None:
             logger.exception("could not delete %d photo object(s); the purge will collect them", len(keys))
 
     transaction.on_commit(_delete)
+
+
+def photo_object_save(*, key: str, data: bytes, content_type: str) -> None:
+    """Store a photo object under exactly `key` (never renamed); 503 when storage is down."""
+    from django.core.files.base import ContentFile
+
+    from earfit.exceptions import DependencyUnavailable
+
+    storage = photo_storage()
+    try:
+        saved = storage.save(key, ContentFile(data))
+    except OSError as exc:
+        logger.warning("photo storage unavailable: %s", exc)
+        raise DependencyUnavailable("storage") from exc
+    if saved != key:  # a name clash means a reused id: never keep two objects for one row
+        storage.delete(saved)
+        raise RuntimeError(f"photo key {key!r} already existed")
+
+
+def photo_object_read(*, key: str) -> bytes:
+    from earfit.exceptions import DependencyUnavailable
+
+    try:
+        with photo_storage().open(key, "rb") as handle:
+            return bytes(handle.read())
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        logger.warning("photo storage unavailable: %s", exc)
+        raise DependencyUnavailable("storage") from exc

@@ -15,9 +15,11 @@ from earfit.exceptions import ApplicationError
 from recommendations.demo_catalog import demo_products
 from recommendations.models import (
     Consent,
+    EarPhoto,
     FitFeedback,
     Fitting,
     FittingStatus,
+    PhotoScale,
     Product,
     Questionnaire,
     Recommendation,
@@ -26,8 +28,16 @@ from recommendations.models import (
 )
 from recommendations.photo_storage import photo_objects_delete_on_commit
 from recommendations.questionnaire import CONSENT_PURPOSE, answers_validate, retention_statement
-from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
+from recommendations.ranking import (
+    RANKING_VERSION,
+    EarGeometry,
+    Measurement,
+    Preferences,
+    TipSuggestion,
+    rank_products,
+)
 from recommendations.selectors import (
+    ear_photo_best_for_fitting,
     product_fit_from_model,
     product_list_active,
     recommendation_get_latest,
@@ -134,31 +144,67 @@ def fitting_create(
     return FittingCreated(fitting=fitting, access_token=access_token)
 
 
-def _inputs_digest(fitting: Fitting, catalog_version: str) -> str:
+def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | None) -> str:
     material = json.dumps(
-        {"answers": fitting.answers, "ranking": RANKING_VERSION, "catalog": catalog_version},
+        {
+            "answers": fitting.answers,
+            "ranking": RANKING_VERSION,
+            "catalog": catalog_version,
+            "photo": str(photo.pk) if photo else None,
+        },
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def _ear_geometry(photo: EarPhoto) -> tuple[EarGeometry, TipSuggestion]:
+    def measurement(name: str) -> Measurement:
+        value = photo.measurements[name]
+        return Measurement(float(value["value"]), float(value["uncertainty"]))
+
+    geometry = EarGeometry(
+        scale="mm" if photo.scale == PhotoScale.MM else "relative",
+        ear_length=measurement("ear_length"),
+        ear_width=measurement("ear_width"),
+        concha_height=measurement("concha_height"),
+        concha_width=measurement("concha_width"),
+        intertragal_notch_width=measurement("intertragal_notch_width"),
+        confidence=photo.confidence,
+    )
+    notch = geometry.intertragal_notch_width
+    if photo.tip_size:
+        reason = f"Measured from your {photo.side} ear: the notch before the ear canal is {notch.value:.1f} ± {notch.uncertainty:.1f} mm."
+        tip = TipSuggestion(photo.tip_size, photo.tip_size_confidence, False, reason)
+    else:
+        reason = "Your photo's measurement of the ear-canal entrance is too uncertain to pick a tip size."
+        tip = TipSuggestion(None, photo.tip_size_confidence, True, reason)
+    return geometry, tip
+
+
 @transaction.atomic
 def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     """Rank the active catalog for this fitting and store the result.
+
+    The best usable photo (measured in mm, most confident) adds fit geometry and the measured tip
+    size; without one the ranking uses the questionnaire alone and says so.
 
     The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
     so reading a recommendation twice does not write twice.
     """
     products = list(product_list_active())
     catalog_version = str(Product.objects.aggregate(changed=Max("updated_at"))["changed"])
-    digest = _inputs_digest(fitting, catalog_version)
+    photo = ear_photo_best_for_fitting(fitting=fitting)
+    digest = _inputs_digest(fitting, catalog_version, photo)
     existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
     if existing is not None:
         return existing
+    ear, measured_tip = _ear_geometry(photo) if photo is not None else (None, None)
     ranking = rank_products(
         preferences=Preferences.from_answers(fitting.answers),
         products=[product_fit_from_model(p) for p in products],
+        ear=ear,
+        measured_tip=measured_tip,
     )
     recommendation = Recommendation.objects.create(
         fitting=fitting,
@@ -168,6 +214,8 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
         tip_size_confidence=ranking.tip.confidence,
         tip_size_reason=ranking.tip.reason,
         inputs_digest=digest,
+        photo=photo,
+        model_version=str(photo.model_version) if photo is not None else "",
     )
     RecommendationItem.objects.bulk_create(
         RecommendationItem(

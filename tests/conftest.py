@@ -3,6 +3,7 @@
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,17 @@ SPORT_ANSWERS: dict[str, Any] = {
 
 def consent(version: str = "2026-11-01", accepted: bool = True) -> dict[str, Any]:
     return {"version": version, "accepted": accepted}
+
+
+@pytest.fixture(autouse=True)
+def private_photo_storage(tmp_path: Path, settings: Any) -> Path:
+    """Each test stores ear photos in its own empty directory."""
+    root = tmp_path / "photos"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+    return root
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recommendations.models import Fitting, Product, Recommendation, RecommendationItem
+from django.urls import reverse
+
+from recommendations.models import EarPhoto, Fitting, Product, Recommendation, RecommendationItem
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -71,13 +73,60 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
         ]
 
 
+class MeasurementSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField()
+    uncertainty = serializers.FloatField()
+    unit = serializers.ChoiceField(choices=["mm", "ratio"])
+
+
+class QualityReasonSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class QualitySerializer(serializers.Serializer[Any]):
+    passed = serializers.BooleanField()
+    reasons = QualityReasonSerializer(many=True)
+
+
+class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
+    measurements = serializers.DictField(child=MeasurementSerializer())
+    quality = QualitySerializer()
+    model_version = serializers.CharField(source="model_version.__str__")
+    overlay_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EarPhoto
+        fields = [
+            "id",
+            "side",
+            "created_at",
+            "expires_at",
+            "scale",
+            "confidence",
+            "measurements",
+            "quality",
+            "model_version",
+            "overlay_url",
+        ]
+
+    def get_overlay_url(self, photo: EarPhoto) -> str:
+        return reverse("ear-photo-overlay", kwargs={"fitting_id": photo.fitting_id, "photo_id": photo.id})
+
+
 class FittingSerializer(serializers.ModelSerializer[Fitting]):
     questionnaire_version = serializers.IntegerField(source="questionnaire.version")
     answers = serializers.DictField()
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Fitting
-        fields = ["id", "status", "questionnaire_version", "answers", "created_at"]
+        fields = ["id", "status", "questionnaire_version", "answers", "created_at", "photos"]
+
+    @extend_schema_field(EarPhotoSerializer(many=True))
+    def get_photos(self, fitting: Fitting) -> Any:
+        photos = fitting.photos.filter(purged_at__isnull=True).select_related("model_version").order_by("side")
+        return EarPhotoSerializer(photos, many=True).data
 
 
 class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationItem]):
