@@ -84,7 +84,11 @@ export function App() {
         answers={answers}
         onAnswersChange={setAnswers}
         onBack={() => setStage("consent")}
-        onCreated={() => setAnswers({})}
+        onCreated={() => {
+          // The fitting now holds the answers; the pre-fitting stage resets for after erasure.
+          setAnswers({});
+          setStage("consent");
+        }}
       />
     );
   }

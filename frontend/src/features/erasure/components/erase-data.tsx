@@ -34,7 +34,11 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
           type="button"
           className="button button--danger"
           disabled={erase.isPending}
-          onClick={() => erase.mutate(fittingId, { onSuccess: onErased })}
+          onClick={() => {
+            // mutateAsync, not mutate's callbacks: erasing ends the session, which unmounts this
+            // component before per-call callbacks would run. A failure shows via erase.error.
+            erase.mutateAsync(fittingId).then(onErased, () => undefined);
+          }}
           data-testid="erase-confirm"
         >
           {erase.isPending ? "Erasing…" : "Yes, erase my data"}
