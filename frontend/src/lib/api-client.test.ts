@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { ACCESS_TOKEN, FITTING_ID } from "@/testing/fixtures";
 import { installFakeXhr } from "@/testing/fake-xhr";

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod/mini: the same validation as classic zod at about a third of the bundle size.
+import * as z from "zod/mini";
 
 import { getFittingSession } from "./fitting-session";
 
@@ -12,7 +13,7 @@ export const API_BASE = "/api/v1";
 export const errorBodySchema = z.object({
   message: z.string(),
   code: z.string(),
-  extra: z.record(z.string(), z.unknown()).nullish(),
+  extra: z.nullish(z.record(z.string(), z.unknown())),
 });
 
 export class ApiError extends Error {
@@ -54,7 +55,7 @@ export function errorFromResponse(status: number, bodyText: string): ApiError {
   return new ApiError(genericMessage(status), { status, code: `http_${status}` });
 }
 
-function parseBody<T>(schema: z.ZodType<T>, status: number, bodyText: string): T {
+function parseBody<T>(schema: z.ZodMiniType<T>, status: number, bodyText: string): T {
   let body: unknown;
   try {
     body = bodyText ? JSON.parse(bodyText) : undefined;
@@ -105,7 +106,7 @@ export interface RequestOptions {
 }
 
 /** A JSON request whose response is validated by `schema`. */
-export async function apiRequest<T>(path: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<T> {
+export async function apiRequest<T>(path: string, schema: z.ZodMiniType<T>, options: RequestOptions = {}): Promise<T> {
   const response = await send(path, { method: options.method ?? "GET", json: options.json, signal: options.signal });
   const text = await response.text();
   if (!response.ok) throw errorFromResponse(response.status, text);
@@ -135,7 +136,7 @@ export interface UploadOptions {
  * Multipart upload with progress. fetch() cannot report upload progress, so this one call uses
  * XMLHttpRequest; errors are parsed exactly as for every other request.
  */
-export function apiUpload<T>(path: string, form: FormData, schema: z.ZodType<T>, options: UploadOptions = {}): Promise<T> {
+export function apiUpload<T>(path: string, form: FormData, schema: z.ZodMiniType<T>, options: UploadOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url(path));

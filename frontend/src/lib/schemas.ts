@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * Entity schemas that more than one feature reads (a Product appears in results and feedback, a
@@ -17,7 +17,7 @@ export type QualityReason = z.infer<typeof qualityReasonSchema>;
 
 export const measurementSchema = z.object({
   value: z.number(),
-  uncertainty: z.number().nonnegative(),
+  uncertainty: z.number().check(z.nonnegative()),
   unit: z.enum(["mm", "ratio"]),
 });
 export type Measurement = z.infer<typeof measurementSchema>;
@@ -28,7 +28,7 @@ export const photoSchema = z.object({
   created_at: z.string(),
   expires_at: z.string(),
   scale: z.enum(["mm", "relative"]),
-  confidence: z.number().min(0).max(1),
+  confidence: z.number().check(z.gte(0), z.lte(1)),
   measurements: z.record(z.string(), measurementSchema),
   quality: z.object({
     passed: z.boolean(),
@@ -43,7 +43,7 @@ export const formFactorSchema = z.enum(["in_ear", "earbud", "over_ear", "on_ear"
 export type FormFactor = z.infer<typeof formFactorSchema>;
 
 export const productSchema = z.object({
-  id: z.number().int(),
+  id: z.int(),
   slug: z.string(),
   brand: z.string(),
   model: z.string(),
@@ -63,15 +63,15 @@ export const consentSchema = z.object({
   version: z.string(),
   text: z.string(),
   purpose: z.string(),
-  retention_days: z.number().int(),
+  retention_days: z.int(),
   retention_statement: z.string(),
 });
 export type Consent = z.infer<typeof consentSchema>;
 
 export const questionSchema = z.object({
-  key: z.string().min(1),
+  key: z.string().check(z.minLength(1)),
   text: z.string(),
-  help: z.string().default(""),
+  help: z._default(z.string(), ""),
   kind: z.enum(["single", "multi", "boolean"]),
   required: z.boolean(),
   choices: z.array(z.object({ value: z.string(), label: z.string() })),
@@ -79,7 +79,7 @@ export const questionSchema = z.object({
 export type Question = z.infer<typeof questionSchema>;
 
 export const questionnaireSchema = z.object({
-  version: z.number().int(),
+  version: z.int(),
   title: z.string(),
   questions: z.array(questionSchema),
   consent: consentSchema,

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { ApiError, apiUpload } from "@/lib/api-client";
 import { fittingKeys } from "@/lib/query-client";
@@ -10,7 +10,7 @@ export const uploadPhotoResponseSchema = photoSchema;
 /** `extra` of a 422 `photo_quality` error: what was wrong and how to retake the photo. */
 export const photoQualityExtraSchema = z.object({
   reasons: z.array(qualityReasonSchema),
-  guidance: z.string().default(""),
+  guidance: z._default(z.string(), ""),
 });
 
 export interface UploadPhotoInput {

@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
 
@@ -7,11 +7,11 @@ export const fitOutcomeSchema = z.enum(["too_loose", "right", "too_tight"]);
 export type FitOutcome = z.infer<typeof fitOutcomeSchema>;
 
 export const createFeedbackResponseSchema = z.object({
-  id: z.number().int(),
-  product_id: z.number().int().optional(),
-  fit: fitOutcomeSchema.optional(),
-  comfort: z.number().int().min(1).max(5).optional(),
-  comment: z.string().optional(),
+  id: z.int(),
+  product_id: z.optional(z.int()),
+  fit: z.optional(fitOutcomeSchema),
+  comfort: z.optional(z.int().check(z.gte(1), z.lte(5))),
+  comment: z.optional(z.string()),
 });
 export type CreatedFeedback = z.infer<typeof createFeedbackResponseSchema>;
 

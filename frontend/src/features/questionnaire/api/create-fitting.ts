@@ -1,13 +1,13 @@
 import { useMutation } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
 import { startFittingSession } from "@/lib/fitting-session";
 import type { Answers } from "@/lib/schemas";
 
 export const createFittingResponseSchema = z.object({
-  id: z.string().min(1),
-  access_token: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  access_token: z.string().check(z.minLength(1)),
   status: z.string(),
   created_at: z.string(),
 });

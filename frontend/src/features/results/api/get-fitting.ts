@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
 import { fittingKeys } from "@/lib/query-client";
@@ -8,7 +8,7 @@ import { photoSchema } from "@/lib/schemas";
 export const getFittingResponseSchema = z.object({
   id: z.string(),
   status: z.string(),
-  questionnaire_version: z.number().int(),
+  questionnaire_version: z.int(),
   answers: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   photos: z.array(photoSchema),

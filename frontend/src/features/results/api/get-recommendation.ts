@@ -1,14 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
 import { fittingKeys } from "@/lib/query-client";
 import { productSchema } from "@/lib/schemas";
 
 export const recommendationItemSchema = z.object({
-  rank: z.number().int().positive(),
-  score: z.number().min(0).max(1),
-  tip_size: z.string().nullable(),
+  rank: z.int().check(z.positive()),
+  score: z.number().check(z.gte(0), z.lte(1)),
+  tip_size: z.nullable(z.string()),
   reasons: z.array(z.string()),
   product: productSchema,
 });
@@ -17,12 +17,12 @@ export type RecommendationItem = z.infer<typeof recommendationItemSchema>;
 export const getRecommendationResponseSchema = z.object({
   fitting_id: z.string(),
   basis: z.enum(["questionnaire", "measurements"]),
-  notice: z.string().nullable(),
+  notice: z.nullable(z.string()),
   ranking_version: z.string(),
-  model_version: z.string().nullable(),
+  model_version: z.nullable(z.string()),
   tip_size: z.object({
-    size: z.enum(["XS", "S", "M", "L", "XL"]).nullable(),
-    confidence: z.number().min(0).max(1),
+    size: z.nullable(z.enum(["XS", "S", "M", "L", "XL"])),
+    confidence: z.number().check(z.gte(0), z.lte(1)),
     abstained: z.boolean(),
     reason: z.string(),
   }),
