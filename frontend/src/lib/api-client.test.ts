@@ -71,6 +71,15 @@ describe("apiRequest", () => {
     expect(calls[2]?.headers.get("Authorization")).toBeNull();
   });
 
+  it("never sends the token to another origin", async () => {
+    const { calls } = stubFetch({ "GET /overlay.png": () => json(200, { ok: true }) });
+    startFittingSession(FITTING_ID, ACCESS_TOKEN);
+    await apiRequest("https://elsewhere.example/overlay.png", pingSchema);
+    expect(calls[0]?.headers.get("Authorization")).toBeNull();
+    await apiRequest(`${window.location.origin}/overlay.png`, pingSchema);
+    expect(calls[1]?.headers.get("Authorization")).toBe(`Bearer ${ACCESS_TOKEN}`);
+  });
+
   it("sends JSON bodies with a JSON content type", async () => {
     const { calls } = stubFetch({ "POST /api/v1/fittings": () => json(201, { ok: true }) });
     await apiRequest("fittings", pingSchema, { method: "POST", json: { a: 1 } });

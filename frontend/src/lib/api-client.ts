@@ -73,9 +73,18 @@ function parseBody<T>(schema: z.ZodMiniType<T>, status: number, bodyText: string
   return parsed.data;
 }
 
-function authHeaders(): Record<string, string> {
+/** The token goes only to our own origin, even if the server ever hands us an absolute link. */
+function isSameOrigin(target: string): boolean {
+  try {
+    return new URL(target, window.location.href).origin === window.location.origin;
+  } catch {
+    return false;
+  }
+}
+
+function authHeaders(target: string): Record<string, string> {
   const session = getFittingSession();
-  return session ? { Authorization: `Bearer ${session.accessToken}` } : {};
+  return session && isSameOrigin(target) ? { Authorization: `Bearer ${session.accessToken}` } : {};
 }
 
 function url(path: string): string {
@@ -85,14 +94,15 @@ function url(path: string): string {
 }
 
 async function send(path: string, init: RequestInit & { json?: unknown }): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json", ...authHeaders() };
+  const target = url(path);
+  const headers: Record<string, string> = { Accept: "application/json", ...authHeaders(target) };
   let body = init.body;
   if (init.json !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(init.json);
   }
   try {
-    return await fetch(url(path), { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) }, body });
+    return await fetch(target, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) }, body });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(NETWORK_ERROR_MESSAGE, { status: 0, code: "network_error" });
@@ -139,9 +149,10 @@ export interface UploadOptions {
 export function apiUpload<T>(path: string, form: FormData, schema: z.ZodMiniType<T>, options: UploadOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", url(path));
+    const target = url(path);
+    xhr.open("POST", target);
     xhr.setRequestHeader("Accept", "application/json");
-    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(authHeaders(target))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
     };
