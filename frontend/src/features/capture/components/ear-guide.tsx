@@ -3,9 +3,10 @@
  * outline keeps the ID-1 ratio (85.60 × 53.98 mm) so a card that fills it is at the ear's depth.
  */
 export function EarGuide({ side }: { side: "left" | "right" }) {
-  // The card sits in front of the face side of the ear: right of a left ear as the camera sees it.
-  const earX = side === "left" ? 34 : 66;
-  const cardX = side === "left" ? 58 : 12;
+  // The card goes on the cheek, in front of the ear, where the skin is flat. Seen from the side,
+  // the face is left of a left ear and right of a right ear.
+  const earX = side === "left" ? 66 : 34;
+  const cardX = side === "left" ? 12 : 58;
   const cardWidth = 30;
   const cardHeight = cardWidth / (85.6 / 53.98);
   return (

@@ -10,13 +10,7 @@ const FIT_OPTIONS: [FitOutcome, string][] = [
   ["right", "Just right"],
   ["too_tight", "Too tight"],
 ];
-const COMFORT_OPTIONS: [number, string][] = [
-  [1, "1 – very uncomfortable"],
-  [2, "2"],
-  [3, "3"],
-  [4, "4"],
-  [5, "5 – very comfortable"],
-];
+const COMFORT_OPTIONS = [1, 2, 3, 4, 5] as const;
 
 /** After trying a product: did it fit, and how comfortable was it. */
 export function FeedbackForm({ fittingId, product }: { fittingId: string; product: Product }) {
@@ -69,9 +63,9 @@ export function FeedbackForm({ fittingId, product }: { fittingId: string; produc
           </div>
         </fieldset>
         <fieldset>
-          <legend>How comfortable was it?</legend>
-          <div className="choices choices--inline">
-            {COMFORT_OPTIONS.map(([value, label]) => (
+          <legend>How comfortable was it? (1 = very uncomfortable, 5 = very comfortable)</legend>
+          <div className="choices choices--scale">
+            {COMFORT_OPTIONS.map((value) => (
               <label key={value} className="choice">
                 <input
                   type="radio"
@@ -81,7 +75,7 @@ export function FeedbackForm({ fittingId, product }: { fittingId: string; produc
                   onChange={() => setComfort(value)}
                   data-testid={`${prefix}-comfort-${value}`}
                 />
-                <span>{label}</span>
+                <span>{value}</span>
               </label>
             ))}
           </div>
