@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 
 import { StepHeading } from "@/lib/components/step-heading";
 import type { Side } from "@/lib/schemas";
@@ -11,6 +11,21 @@ import { SideCapture } from "./side-capture";
  */
 export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: () => void }) {
   const [measured, setMeasured] = useState<Set<Side>>(new Set());
+  const [busy, setBusy] = useState<Set<Side>>(new Set());
+  const setSideBusy = useCallback((side: Side, isBusy: boolean) => {
+    setBusy((current) => {
+      if (current.has(side) === isBusy) return current;
+      const next = new Set(current);
+      if (isBusy) next.add(side);
+      else next.delete(side);
+      return next;
+    });
+  }, []);
+  const onBusyChange = {
+    left: useCallback((isBusy: boolean) => setSideBusy("left", isBusy), [setSideBusy]),
+    right: useCallback((isBusy: boolean) => setSideBusy("right", isBusy), [setSideBusy]),
+  };
+  const waiting = busy.size > 0;
 
   return (
     <section className="step" aria-labelledby="capture-heading">
@@ -29,17 +44,42 @@ export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: 
 
       <div className="capture-grid">
         {(["left", "right"] as const).map((side) => (
-          <SideCapture key={side} fittingId={fittingId} side={side} onMeasured={() => setMeasured((current) => new Set(current).add(side))} />
+          <SideCapture
+            key={side}
+            fittingId={fittingId}
+            side={side}
+            onMeasured={() => setMeasured((current) => new Set(current).add(side))}
+            onBusyChange={onBusyChange[side]}
+          />
         ))}
       </div>
 
+      {waiting ? (
+        <p className="small" id="capture-wait">
+          Your results will be ready once the photo is measured.
+        </p>
+      ) : null}
       <div className="actions actions--end">
         {measured.size === 0 ? (
-          <button type="button" className="button button--secondary" onClick={onDone} data-testid="capture-skip">
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={onDone}
+            disabled={waiting}
+            aria-describedby={waiting ? "capture-wait" : undefined}
+            data-testid="capture-skip"
+          >
             Skip photos — use my answers only
           </button>
         ) : null}
-        <button type="button" className="button" onClick={onDone} data-testid="capture-continue">
+        <button
+          type="button"
+          className="button"
+          onClick={onDone}
+          disabled={waiting}
+          aria-describedby={waiting ? "capture-wait" : undefined}
+          data-testid="capture-continue"
+        >
           See my results
         </button>
       </div>

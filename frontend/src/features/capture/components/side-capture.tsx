@@ -41,7 +41,15 @@ function usePreviewUrl(file: File | null): string | null {
 }
 
 /** Photograph or choose, preview, upload with progress, then the measurement or retake advice. */
-export function SideCapture({ fittingId, side, onMeasured }: { fittingId: string; side: Side; onMeasured: (photo: Photo) => void }) {
+interface SideCaptureProps {
+  fittingId: string;
+  side: Side;
+  onMeasured: (photo: Photo) => void;
+  /** True while a photo is being prepared, uploaded or measured. */
+  onBusyChange: (busy: boolean) => void;
+}
+
+export function SideCapture({ fittingId, side, onMeasured, onBusyChange }: SideCaptureProps) {
   const upload = useUploadPhoto();
   const [phase, setPhase] = useState<Phase>({ kind: "empty" });
   const [cameraOpen, setCameraOpen] = useState(false);
@@ -53,7 +61,9 @@ export function SideCapture({ fittingId, side, onMeasured }: { fittingId: string
   const previewUrl = usePreviewUrl(file);
   const busy = phase.kind === "preparing" || phase.kind === "uploading" || phase.kind === "measuring";
 
+  // Leaving the step (or erasing) mid-upload cancels it: a photo must not land after erasure.
   useEffect(() => () => abortRef.current?.abort(), []);
+  useEffect(() => onBusyChange(busy), [busy, onBusyChange]);
 
   async function select(chosen: File) {
     if (!looksLikeImage(chosen)) {
