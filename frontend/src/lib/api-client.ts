@@ -142,6 +142,14 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
+const uploadsInFlight = new Set<XMLHttpRequest>();
+
+/** Cancel every upload in flight; erasure calls this before it asks the server to delete. */
+export function abortUploads(): void {
+  for (const xhr of uploadsInFlight) xhr.abort();
+  uploadsInFlight.clear();
+}
+
 /**
  * Multipart upload with progress. fetch() cannot report upload progress, so this one call uses
  * XMLHttpRequest; errors are parsed exactly as for every other request.
@@ -149,6 +157,8 @@ export interface UploadOptions {
 export function apiUpload<T>(path: string, form: FormData, schema: z.ZodMiniType<T>, options: UploadOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
+    uploadsInFlight.add(xhr);
+    xhr.addEventListener("loadend", () => uploadsInFlight.delete(xhr));
     const target = url(path);
     xhr.open("POST", target);
     xhr.setRequestHeader("Accept", "application/json");

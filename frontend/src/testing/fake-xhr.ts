@@ -15,6 +15,16 @@ export class FakeXhr {
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
   onabort: (() => void) | null = null;
+  aborted = false;
+  private listeners: Record<string, (() => void)[]> = {};
+
+  addEventListener(type: string, listener: () => void) {
+    (this.listeners[type] ??= []).push(listener);
+  }
+
+  private end() {
+    for (const listener of this.listeners["loadend"] ?? []) listener();
+  }
 
   open(method: string, url: string) {
     this.method = method;
@@ -31,7 +41,9 @@ export class FakeXhr {
   }
 
   abort() {
+    this.aborted = true;
     this.onabort?.();
+    this.end();
   }
 
   progress(loaded: number, total: number) {
@@ -46,10 +58,12 @@ export class FakeXhr {
     this.status = status;
     this.responseText = typeof body === "string" ? body : JSON.stringify(body);
     this.onload?.();
+    this.end();
   }
 
   fail() {
     this.onerror?.();
+    this.end();
   }
 }
 

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
-import { ApiError, apiRequestNoContent } from "@/lib/api-client";
+import { ApiError, abortUploads, apiRequestNoContent } from "@/lib/api-client";
 import { clearFittingSession } from "@/lib/fitting-session";
 
 /**
@@ -8,6 +8,8 @@ import { clearFittingSession } from "@/lib/fitting-session";
  * token no longer names any fitting, so there is nothing left to erase either.
  */
 export async function deleteFitting(fittingId: string): Promise<void> {
+  // A photo still uploading must not be stored after the erasure we are about to ask for.
+  abortUploads();
   try {
     await apiRequestNoContent(`fittings/${encodeURIComponent(fittingId)}`, { method: "DELETE" });
   } catch (error) {

@@ -1,7 +1,10 @@
 import { screen, waitFor } from "@testing-library/react";
+import * as z from "zod/mini";
 import userEvent from "@testing-library/user-event";
 
+import { apiUpload } from "@/lib/api-client";
 import { getFittingSession, startFittingSession } from "@/lib/fitting-session";
+import { installFakeXhr } from "@/testing/fake-xhr";
 import { ACCESS_TOKEN, FITTING_ID } from "@/testing/fixtures";
 import { apiError, json, stubFetch } from "@/testing/fetch-stub";
 import { renderWithClient } from "@/testing/render";
@@ -30,6 +33,21 @@ describe("EraseData", () => {
     expect(getFittingSession()).toBeNull();
     expect(sessionStorage.getItem("earfit.fitting")).toBeNull();
     expect(client.getQueryData(["fittings", FITTING_ID, "recommendation"])).toBeUndefined();
+  });
+
+  it("cancels a photo upload still in flight before erasing", async () => {
+    const user = userEvent.setup();
+    const Xhr = installFakeXhr();
+    stubFetch({ [`DELETE /api/v1/fittings/${FITTING_ID}`]: () => json(204, null) });
+    const upload = apiUpload(`fittings/${FITTING_ID}/photos`, new FormData(), z.object({}));
+    const settled = upload.catch((error: unknown) => error);
+    renderWithClient(<EraseData fittingId={FITTING_ID} onErased={vi.fn()} />);
+
+    await user.click(screen.getByTestId("erase-button"));
+    await user.click(screen.getByTestId("erase-confirm"));
+
+    expect(Xhr.sent[0]?.aborted).toBe(true);
+    expect(await settled).toMatchObject({ name: "AbortError" });
   });
 
   it("can be cancelled without calling the server", async () => {
