@@ -38,6 +38,7 @@ describe("App", () => {
     await user.click(screen.getByTestId("questionnaire-submit"));
 
     expect(await screen.findByTestId("capture-heading")).toHaveFocus();
+    expect(document.title).toBe("Photos — earfit");
     expect(JSON.parse(sessionStorage.getItem("earfit.fitting") ?? "null")).toMatchObject({ id: FITTING_ID, step: "capture" });
     await user.click(screen.getByTestId("capture-skip"));
 

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import { CaptureStep } from "@/features/capture/components/capture-step";
 import { ConsentStep } from "@/features/consent/components/consent-step";
@@ -13,7 +13,7 @@ import { Spinner } from "@/lib/components/spinner";
 import { clearFittingSession, setFittingStep, useFittingSession } from "@/lib/fitting-session";
 import type { Answers } from "@/lib/schemas";
 
-import { StepIndicator, type StepName } from "./step-indicator";
+import { STEPS, StepIndicator, type StepName } from "./step-indicator";
 
 const ERASED_NOTICE = "Your data has been erased: answers, photos, measurements and recommendations.";
 
@@ -43,6 +43,12 @@ export function App() {
   }
 
   const step: StepName = session ? session.step : stage;
+
+  // The title names the step too: it is what a screen reader reads first and what a tab shows.
+  useEffect(() => {
+    const label = STEPS.find(([name]) => name === step)?.[1];
+    document.title = label ? `${label} — earfit` : "earfit";
+  }, [step]);
   let content: ReactNode;
 
   if (session) {

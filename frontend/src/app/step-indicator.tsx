@@ -1,6 +1,6 @@
 export type StepName = "consent" | "questionnaire" | "capture" | "results";
 
-const STEPS: [StepName, string][] = [
+export const STEPS: [StepName, string][] = [
   ["consent", "Consent"],
   ["questionnaire", "Questions"],
   ["capture", "Photos"],
