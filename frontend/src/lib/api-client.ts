@@ -93,16 +93,23 @@ function url(path: string): string {
   return `${API_BASE}/${path}`;
 }
 
-async function send(path: string, init: RequestInit & { json?: unknown }): Promise<Response> {
+interface SendInit {
+  method: string;
+  json?: unknown;
+  accept?: string;
+  signal?: AbortSignal;
+}
+
+async function send(path: string, { method, json, accept = "application/json", signal }: SendInit): Promise<Response> {
   const target = url(path);
-  const headers: Record<string, string> = { Accept: "application/json", ...authHeaders(target) };
-  let body = init.body;
-  if (init.json !== undefined) {
+  const headers: Record<string, string> = { Accept: accept, ...authHeaders(target) };
+  let body: string | undefined;
+  if (json !== undefined) {
     headers["Content-Type"] = "application/json";
-    body = JSON.stringify(init.json);
+    body = JSON.stringify(json);
   }
   try {
-    return await fetch(target, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) }, body });
+    return await fetch(target, { method, headers, body, signal });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(NETWORK_ERROR_MESSAGE, { status: 0, code: "network_error" });
@@ -131,7 +138,7 @@ export async function apiRequestNoContent(path: string, options: RequestOptions 
 
 /** A binary resource (the measurement overlay) fetched with the fitting's bearer token. */
 export async function apiRequestBlob(path: string, options: { signal?: AbortSignal } = {}): Promise<Blob> {
-  const response = await send(path, { method: "GET", signal: options.signal, headers: { Accept: "image/*" } });
+  const response = await send(path, { method: "GET", accept: "image/*", signal: options.signal });
   if (!response.ok) throw errorFromResponse(response.status, await response.text());
   return response.blob();
 }
