@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 
 from inference.errors import PhotoRejected
 from inference.filetype import inspect_file
@@ -86,21 +86,40 @@ def decode_photo(
                 raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
             im.load()
             decoded_size = im.size
-            upright = ImageOps.exif_transpose(im)
-            rgb = _to_rgb(upright)
+            # Shrink first, then turn upright: the transpose then moves a fraction of the pixels.
+            rgb = _to_rgb(im)
+            scale = target_long_side / max(rgb.size)
+            if scale < 1:
+                size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
+                rgb = rgb.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+            rgb = _upright(rgb, orientation)
     except PhotoRejected:
         raise
     except Image.DecompressionBombError as exc:
         raise PhotoRejected("too_many_pixels", detail=str(exc)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise PhotoRejected("corrupt_image", detail=f"{type(exc).__name__}: {exc}") from exc
-    scale = target_long_side / max(rgb.size)
-    if scale < 1:
-        size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
-        rgb = rgb.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     swapped = orientation in (5, 6, 7, 8)
     original = (info.height, info.width) if swapped else (info.width, info.height)
     return DecodedPhoto(rgb, info.kind, original, decoded_size, orientation)
+
+
+_TRANSPOSE = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+
+def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    """Apply the EXIF orientation (the same table as ``ImageOps.exif_transpose``)."""
+    for method in _TRANSPOSE.get(orientation, ()):
+        image = image.transpose(method)
+    return image
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

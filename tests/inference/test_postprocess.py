@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -40,7 +42,7 @@ def test_unusable_notch_abstains(notch: float) -> None:
 
 
 def test_tip_bands_are_contiguous_and_ordered() -> None:
-    for (_, _, hi), (_, lo, _) in zip(TIP_BANDS, TIP_BANDS[1:], strict=False):
+    for (_, _, hi), (_, lo, _) in itertools.pairwise(TIP_BANDS):
         assert hi == lo
     assert [b[0] for b in TIP_BANDS] == ["XS", "S", "M", "L", "XL"]
 

@@ -76,7 +76,7 @@ def test_session_is_recreated_when_the_pid_changes(spec: ModelSpec, monkeypatch:
     clear_sessions()
     parent = get_session(spec)
     fake_pid = os.getpid() + 1
-    monkeypatch.setattr(session_module.os, "getpid", lambda: fake_pid)  # as a forked child sees it
+    monkeypatch.setattr(os, "getpid", lambda: fake_pid)  # as a forked child sees it
     child = get_session(spec)
     assert child is not parent
     assert get_session(spec) is child
