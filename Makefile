@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -21,11 +21,11 @@ $(VENV)/bin/activate:
 	$(PIP) install --quiet --upgrade pip
 
 # Re-install only when a requirements file changed.
-$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/activate
+$(VENV)/.installed-run: requirements.txt requirements-inference.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+$(VENV)/.installed-dev: requirements.txt requirements-inference.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
@@ -54,8 +54,12 @@ run: migrate frontend
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+test: install-dev frontend-test
 	$(PY) -m pytest
+
+# The client's unit tests and its bundle budget (150 KB of gzipped JavaScript).
+frontend-test: frontend/node_modules/.package-lock.json
+	cd frontend && npm run lint && npm test && npm run build && npm run size
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
