@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -54,8 +54,14 @@ run: migrate frontend
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev frontend-test
+test: install-dev frontend-test browser
 	$(PY) -m pytest
+
+# The end-to-end tests drive Debian's Chromium through Playwright; browser downloads do not work
+# on the project's machines, so the browser comes from the distribution.
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "installing Debian's chromium for the end-to-end tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The client's unit tests and its bundle budget (150 KB of gzipped JavaScript).
 frontend-test: frontend/node_modules/.package-lock.json
