@@ -55,9 +55,9 @@ def earfit_server() -> Iterator[str]:
             "THROTTLE_ANON": "100000/minute",
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603 -- our manage.py
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
         port = _free_port()
-        server = subprocess.Popen(  # noqa: S603 -- our manage.py, fixed arguments
+        server = subprocess.Popen(
             [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
             env=env,
             cwd=ROOT,
@@ -68,7 +68,7 @@ def earfit_server() -> Iterator[str]:
         try:
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 -- loopback URL we built
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
                     break
                 except OSError:
                     time.sleep(0.1)
@@ -79,7 +79,7 @@ def earfit_server() -> Iterator[str]:
 
 
 def _json(request: urllib.request.Request) -> dict[str, object]:
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 -- loopback URL we built
+    with urllib.request.urlopen(request, timeout=60) as response:
         return dict(json.loads(response.read()))
 
 
@@ -94,7 +94,7 @@ def create_fitting(base: str) -> tuple[str, str]:
     return str(created["id"]), str(created["access_token"])
 
 
-def upload_through_api(base: str, fitting_id: str, token: str):  # type: ignore[no-untyped-def]
+def upload_through_api(base: str, fitting_id: str, token: str) -> photo_decode.PhotoPath:
     def post(data: bytes) -> object:
         boundary = uuid.uuid4().hex
         body = b"".join(

@@ -146,6 +146,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"TipSizeEnum": "recommendations.models.TipSize"},
 }
 
 # Personal data: ear photos and answers are kept this many days, then purged. The infra program

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
 from earfit.exceptions import ApplicationError
-from recommendations.api.serializers import ErrorSerializer, EarPhotoSerializer
+from recommendations.api.serializers import EarPhotoSerializer, ErrorSerializer
 from recommendations.api.views import ERRORS, FITTING_ID, fitting_for_request
 from recommendations.models import EarSide
 from recommendations.photos import ear_photo_get_for_fitting, ear_photo_ingest, ear_photo_overlay

@@ -2,12 +2,11 @@
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from django.urls import reverse
-
-from recommendations.models import EarPhoto, Fitting, Product, Recommendation, RecommendationItem
+from recommendations.models import EarPhoto, Fitting, Product, Recommendation, RecommendationItem, TipSize
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -71,6 +70,8 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
             "tip_sizes",
             "weight_g",
         ]
+        # An output shape: every field is always sent, so the schema marks them all required.
+        read_only_fields = fields
 
 
 class MeasurementSerializer(serializers.Serializer[Any]):
@@ -122,11 +123,15 @@ class FittingSerializer(serializers.ModelSerializer[Fitting]):
     class Meta:
         model = Fitting
         fields = ["id", "status", "questionnaire_version", "answers", "created_at", "photos"]
+        read_only_fields = fields
 
     @extend_schema_field(EarPhotoSerializer(many=True))
     def get_photos(self, fitting: Fitting) -> Any:
         photos = fitting.photos.filter(purged_at__isnull=True).select_related("model_version").order_by("side")
         return EarPhotoSerializer(photos, many=True).data
+
+
+TIP_SIZE_OR_NULL = serializers.ChoiceField(choices=TipSize.choices, allow_null=True)
 
 
 class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationItem]):
@@ -138,12 +143,13 @@ class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationIte
         model = RecommendationItem
         fields = ["rank", "score", "tip_size", "reasons", "product"]
 
+    @extend_schema_field(TIP_SIZE_OR_NULL)
     def get_tip_size(self, item: RecommendationItem) -> str | None:
         return item.tip_size or None
 
 
 class TipSizeSerializer(serializers.Serializer[Any]):
-    size = serializers.CharField(allow_null=True)
+    size = serializers.ChoiceField(choices=TipSize.choices, allow_null=True)
     confidence = serializers.FloatField()
     abstained = serializers.BooleanField()
     reason = serializers.CharField()

@@ -205,7 +205,7 @@ class FitFeedbackCreateApi(APIView):
 
         id = serializers.IntegerField()
         product_id = serializers.IntegerField()
-        fit = serializers.CharField()
+        fit = serializers.ChoiceField(choices=FitOutcome.choices)
         comfort = serializers.IntegerField()
         comment = serializers.CharField()
         created_at = serializers.DateTimeField()

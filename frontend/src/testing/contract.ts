@@ -12,6 +12,7 @@ import openApiText from "../../openapi.json?raw";
 export interface OpenApiSchema {
   $ref?: string;
   allOf?: OpenApiSchema[];
+  oneOf?: OpenApiSchema[];
   type?: string;
   format?: string;
   enum?: unknown[];
@@ -41,8 +42,20 @@ export function loadOpenApi(): OpenApi {
   return JSON.parse(openApiText) as OpenApi;
 }
 
-/** `$ref`s followed and `allOf` merged (drf-spectacular wraps a read-only `$ref` in `allOf`). */
+const NULL_ENUM = "#/components/schemas/NullEnum";
+
+/**
+ * `$ref`s followed and `allOf` merged (drf-spectacular wraps a read-only `$ref` in `allOf`); a
+ * nullable enum, which drf-spectacular writes as `oneOf: [<enum>, NullEnum]`, becomes the enum.
+ */
 export function resolve(api: OpenApi, schema: OpenApiSchema): OpenApiSchema {
+  if (schema.oneOf) {
+    const { oneOf, ...rest } = schema;
+    const options = oneOf.filter((option) => option.$ref !== NULL_ENUM);
+    if (options.length !== 1) throw new Error(`oneOf with ${options.length} non-null options is not supported`);
+    const nullable = rest.nullable || options.length < oneOf.length;
+    return resolve(api, { ...rest, ...options[0], nullable });
+  }
   if (schema.$ref) {
     const target = api.components.schemas[schema.$ref.replace("#/components/schemas/", "")];
     if (!target) throw new Error(`unknown $ref ${schema.$ref}`);
