@@ -11,6 +11,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory
 
+# The loopback S3 server (photos storage for every test) and the PostgreSQL-only guard.
+pytest_plugins = ["tests.s3", "tests.postgres"]
+
 SPORT_ANSWERS: dict[str, Any] = {
     "uses": ["sport"],
     "form_factor": "no_preference",
