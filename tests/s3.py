@@ -5,6 +5,7 @@ bucket on it for every test, and stops it by its own process id. Tests that need
 of their own take `photo_bucket`.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -80,13 +81,28 @@ class S3Server:
         self.endpoint = f"http://127.0.0.1:{s3}"
         data = self.directory / "data"
         data.mkdir(parents=True, exist_ok=True)
+        # One identity: requests without its signature (anonymous reads) are refused, as on AWS.
+        identities = self.directory / "s3.json"
+        identities.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "earfit",
+                            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
         command = [
             weed_binary(), "server", f"-dir={data}", "-ip=127.0.0.1", "-master.telemetry=false",
-            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-s3", f"-s3.config={identities}", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
             f"-master.port={master}", f"-master.port.grpc={master_grpc}",
             f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
             f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-            "-volume.max=20", "-master.volumeSizeLimitMB=64",
+            "-volume.max=0", "-master.volumeSizeLimitMB=32",  # one collection per bucket: let volumes grow
         ]  # fmt: skip
         log = (self.directory / "weed.log").open("wb")
         # Without a key, puts that ask for server-side encryption (AES256) fail.
@@ -116,9 +132,10 @@ class S3Server:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
+        # A test server's data is thrown away: no need to wait long for a clean shutdown.
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
@@ -200,16 +217,18 @@ def photo_bucket(s3_server: S3Server) -> Iterator[PhotoBucket]:
         yield PhotoBucket(name=name, client=s3_server.client())
 
 
-@pytest.fixture
-def s3_stopped(tmp_path: Path) -> Iterator[S3Server]:
-    """A second S3 server of this test's own, started and then stopped: the photos storage points at it."""
-    server = S3Server(directory=tmp_path / "weed").start()
+@pytest.fixture(scope="session")
+def _stopped_s3_server(tmp_path_factory: pytest.TempPathFactory) -> S3Server:
+    """A server of the session's own that is started, given a bucket, and stopped: it stays down."""
+    server = S3Server(directory=tmp_path_factory.mktemp("weed-stopped")).start()
     server.create_bucket("earfit-photos-stopped")
-    try:
-        with override_settings(
-            STORAGES=photos_storage_settings(endpoint=server.endpoint, bucket="earfit-photos-stopped")
-        ):
-            server.stop()
-            yield server
-    finally:
-        server.stop()
+    server.stop()
+    return server
+
+
+@pytest.fixture
+def s3_stopped(_stopped_s3_server: S3Server) -> Iterator[S3Server]:
+    """The photos storage points at an S3 server that was running and is now stopped."""
+    storage = photos_storage_settings(endpoint=_stopped_s3_server.endpoint, bucket="earfit-photos-stopped")
+    with override_settings(STORAGES=storage):
+        yield _stopped_s3_server

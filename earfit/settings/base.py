@@ -229,6 +229,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # this many seconds. It must exceed the longest task: the daily purge is bounded well below it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker sweeps for such messages (seconds × every Nth sweep scans Redis).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
