@@ -20,6 +20,6 @@ def postgres_required_or_skip(reason: str) -> None:
 
 
 @pytest.fixture
-def requires_postgres(transactional_db: Any) -> None:
-    """Use in a test that proves behaviour only PostgreSQL has."""
+def requires_postgres(transactional_db: Any, django_db_serialized_rollback: Any) -> None:
+    """Use in a test that proves behaviour only PostgreSQL has (real commits, seeded rows restored after)."""
     postgres_required_or_skip("row locking with SKIP LOCKED")

@@ -56,9 +56,8 @@ def test_erasure_with_the_s3_server_stopped_answers_503_and_changes_nothing(
     assert EarPhoto.objects.filter(fitting_id=fitting_id).count() == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_erasure_with_the_database_stopped_answers_503_and_deletes_no_object(
-    transactional_db: Any,
-    django_db_serialized_rollback: Any,
     fitting_with_photos: dict[str, Any],
     photo_bucket: PhotoBucket,
 ) -> None:
