@@ -55,7 +55,20 @@ run: migrate frontend
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
+	@mkdir -p var
 	$(PY) -m pytest
+
+# Batched purge against one-object-at-a-time on 5,000 photos (real S3 server); chart in bench/results/.
+bench: install-dev
+	@mkdir -p var
+	$(PY) bench/purge.py
+
+# Background work needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it `make run` runs tasks inline.
+worker: install
+	$(VENV)/bin/celery -A earfit worker --concurrency 2 --prefetch-multiplier 1 --loglevel INFO
+
+beat: install
+	$(VENV)/bin/celery -A earfit beat --loglevel INFO
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
