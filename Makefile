@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -55,6 +55,7 @@ run: migrate frontend
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev frontend-test browser
+	@mkdir -p var
 	$(PY) -m pytest
 
 # The end-to-end tests drive Debian's Chromium through Playwright; browser downloads do not work
@@ -66,6 +67,18 @@ browser:
 # The client's unit tests and its bundle budget (150 KB of gzipped JavaScript).
 frontend-test: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm test && npm run build && npm run size
+
+# Batched purge against one-object-at-a-time on 5,000 photos (real S3 server); chart in bench/results/.
+bench: install-dev
+	@mkdir -p var
+	$(PY) bench/purge.py
+
+# Background work needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it `make run` runs tasks inline.
+worker: install
+	$(VENV)/bin/celery -A earfit worker --concurrency 2 --prefetch-multiplier 1 --loglevel INFO
+
+beat: install
+	$(VENV)/bin/celery -A earfit beat --loglevel INFO
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

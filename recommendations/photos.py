@@ -23,6 +23,7 @@ from recommendations.measuring import photo_measure, photo_overlay
 from recommendations.model_versions import model_version_for_card
 from recommendations.models import EarPhoto, Fitting, FittingStatus
 from recommendations.photo_storage import (
+    photo_key_new,
     photo_object_read,
     photo_object_save,
     photo_objects_delete,
@@ -30,10 +31,6 @@ from recommendations.photo_storage import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def ear_photo_key(*, fitting_id: uuid.UUID, photo_id: uuid.UUID) -> str:
-    return f"photos/{fitting_id}/{photo_id}.jpg"
 
 
 def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
@@ -50,8 +47,7 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
             status_code=422,
         )
     model_version = model_version_for_card(card=measured.model_card)
-    photo_id = uuid.uuid4()
-    key = ear_photo_key(fitting_id=fitting.id, photo_id=photo_id)
+    key = photo_key_new(fitting_id=fitting.id, side=side)
     photo_object_save(key=key, data=measured.stored_jpeg, content_type="image/jpeg")
     try:
         with transaction.atomic():
@@ -60,7 +56,6 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
                 raise ApplicationError("Not found.", code="not_found", status_code=404)
             replaced = list(EarPhoto.objects.filter(fitting=locked, side=side))
             photo = EarPhoto.objects.create(
-                id=photo_id,
                 fitting=locked,
                 side=side,
                 storage_key=key,

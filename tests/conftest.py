@@ -3,7 +3,6 @@
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +10,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory
+
+# The loopback S3 server (photos storage for every test) and the PostgreSQL-only guard.
+pytest_plugins = ["tests.s3", "tests.postgres"]
 
 SPORT_ANSWERS: dict[str, Any] = {
     "uses": ["sport"],
@@ -24,17 +26,6 @@ SPORT_ANSWERS: dict[str, Any] = {
 
 def consent(version: str = "2026-11-01", accepted: bool = True) -> dict[str, Any]:
     return {"version": version, "accepted": accepted}
-
-
-@pytest.fixture(autouse=True)
-def private_photo_storage(tmp_path: Path, settings: Any) -> Path:
-    """Each test stores ear photos in its own empty directory."""
-    root = tmp_path / "photos"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.files.storage import storages
 from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
@@ -14,6 +13,8 @@ from rest_framework.test import APIClient
 
 from inference.training.renderer import render_photo
 from recommendations.models import EarPhoto, ModelVersion
+from recommendations.photo_storage import photo_object_read
+from tests.s3 import PhotoBucket
 
 pytestmark = pytest.mark.django_db
 
@@ -55,21 +56,10 @@ def upload(client: APIClient, fitting_id: str, data: bytes, *, side: str = "left
     return client.post(f"/api/v1/fittings/{fitting_id}/photos", {"image": handle, "side": side}, format="multipart")
 
 
-def stored_objects() -> list[str]:
-    storage = storages["photos"]
-    found: list[str] = []
-
-    def walk(prefix: str) -> None:
-        dirs, files = storage.listdir(prefix)
-        found.extend(f"{prefix}/{f}".lstrip("/") for f in files)
-        for d in dirs:
-            walk(f"{prefix}/{d}".lstrip("/"))
-
-    try:
-        walk("")
-    except FileNotFoundError:
-        return []
-    return found
+@pytest.fixture(autouse=True)
+def bucket(photo_bucket: PhotoBucket) -> PhotoBucket:
+    """Each test here stores into its own empty, versioned bucket on the loopback S3 server."""
+    return photo_bucket
 
 
 def test_a_good_photo_is_measured_and_stored_without_metadata(
@@ -95,8 +85,7 @@ def test_a_good_photo_is_measured_and_stored_without_metadata(
     photo = EarPhoto.objects.get(pk=body["id"])
     assert photo.model_version == ModelVersion.objects.get(active=True)
     assert abs(photo.expires_at - (timezone.now() + timedelta(days=90))) < timedelta(minutes=1)
-    with storages["photos"].open(photo.storage_key, "rb") as handle:
-        stored = handle.read()
+    stored = photo_object_read(key=photo.storage_key)
     assert stored != original
     assert b"PhoneMaker" not in stored
     assert stored.endswith(b"\xff\xd9")  # nothing after the JPEG's end-of-image marker
@@ -127,7 +116,7 @@ def test_orientation_is_applied_before_measuring(
     ],
 )
 def test_files_that_are_not_photos_are_refused_and_nothing_is_stored(
-    owner_client: tuple[APIClient, str], data: bytes, name: str, status: int, code: str | None
+    bucket: PhotoBucket, owner_client: tuple[APIClient, str], data: bytes, name: str, status: int, code: str | None
 ) -> None:
     client, fitting_id = owner_client
     response = upload(client, fitting_id, data, name=name)
@@ -137,7 +126,7 @@ def test_files_that_are_not_photos_are_refused_and_nothing_is_stored(
     if code:
         assert body["code"] == code
     assert EarPhoto.objects.count() == 0
-    assert stored_objects() == []
+    assert bucket.versions() == []
 
 
 def test_a_truncated_photo_is_refused(owner_client: tuple[APIClient, str], ear_with_card: Image.Image) -> None:
@@ -176,7 +165,9 @@ def test_a_wrong_side_is_a_validation_error(owner_client: tuple[APIClient, str],
     assert EarPhoto.objects.count() == 0
 
 
-def test_a_photo_without_an_ear_gets_retake_guidance(owner_client: tuple[APIClient, str], no_ear: Image.Image) -> None:
+def test_a_photo_without_an_ear_gets_retake_guidance(
+    bucket: PhotoBucket, owner_client: tuple[APIClient, str], no_ear: Image.Image
+) -> None:
     client, fitting_id = owner_client
     response = upload(client, fitting_id, jpeg_bytes(no_ear))
     assert response.status_code == 422
@@ -185,7 +176,7 @@ def test_a_photo_without_an_ear_gets_retake_guidance(owner_client: tuple[APIClie
     assert "no_ear" in [reason["code"] for reason in body["extra"]["reasons"]]
     assert body["message"] == body["extra"]["guidance"]
     assert EarPhoto.objects.count() == 0
-    assert stored_objects() == []
+    assert bucket.versions() == []
 
 
 def test_without_a_card_measurements_are_relative(
@@ -201,14 +192,30 @@ def test_without_a_card_measurements_are_relative(
 
 
 def test_a_retake_replaces_the_photo_of_that_side(
-    owner_client: tuple[APIClient, str], ear_with_card: Image.Image
+    bucket: PhotoBucket,
+    owner_client: tuple[APIClient, str],
+    ear_with_card: Image.Image,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client, fitting_id = owner_client
     first = upload(client, fitting_id, jpeg_bytes(ear_with_card)).json()["id"]
-    second = upload(client, fitting_id, jpeg_bytes(ear_with_card, quality=80)).json()["id"]
-    assert list(EarPhoto.objects.values_list("id", flat=True)) == [uuid.UUID(second)]
-    assert len(stored_objects()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        second = upload(client, fitting_id, jpeg_bytes(ear_with_card, quality=80)).json()["id"]
     assert first != second
+    assert list(EarPhoto.objects.values_list("id", flat=True)) == [uuid.UUID(second)]
+    assert [v["Key"] for v in bucket.versions()] == [EarPhoto.objects.get().storage_key]
+
+
+def test_storage_down_during_upload_is_a_503_and_leaves_no_row(
+    s3_stopped: Any, owner_client: tuple[APIClient, str], ear_with_card: Image.Image
+) -> None:
+    client, fitting_id = owner_client
+    response = upload(client, fitting_id, jpeg_bytes(ear_with_card))
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response.json()["extra"] == {"dependency": "storage"}
+    assert int(response["Retry-After"]) > 0
+    assert EarPhoto.objects.count() == 0
 
 
 def test_only_the_owner_uploads_and_sees_the_overlay(
@@ -252,12 +259,15 @@ def test_measurements_change_the_recommendation(
 
 
 def test_erasure_deletes_the_photo_objects(
-    owner_client: tuple[APIClient, str], ear_with_card: Image.Image, django_capture_on_commit_callbacks: Any
+    bucket: PhotoBucket,
+    owner_client: tuple[APIClient, str],
+    ear_with_card: Image.Image,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client, fitting_id = owner_client
     assert upload(client, fitting_id, jpeg_bytes(ear_with_card)).status_code == 201
-    assert len(stored_objects()) == 1
+    assert len(bucket.versions()) == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert client.delete(f"/api/v1/fittings/{fitting_id}").status_code == 204
     assert EarPhoto.objects.count() == 0
-    assert stored_objects() == []
+    assert bucket.versions() == []
