@@ -80,7 +80,7 @@ def _heatmap_ce(logits: torch.Tensor, kps: torch.Tensor, mask: torch.Tensor) -> 
     return (ce * mask).sum() / mask.sum().clamp_min(1.0)
 
 
-def train(samples: Samples, *, steps: int, batch: int, seed: int) -> EarNet:
+def train(samples: Samples, *, steps: int, batch: int, seed: int, checkpoint: Path | None = None) -> EarNet:
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = EarNet()
@@ -104,6 +104,9 @@ def train(samples: Samples, *, steps: int, batch: int, seed: int) -> EarNet:
         opt.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]  # torch leaves Tensor.backward untyped
         opt.step()
+        if checkpoint is not None and step % 250 == 249:  # a stopped session loses at most 250 steps
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(model.state_dict(), checkpoint)
         if step % 50 == 0 or step == steps - 1:
             elapsed = time.monotonic() - start
             print(
@@ -153,7 +156,7 @@ def main() -> None:
         model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
         model.eval()
     else:
-        model = train(samples, steps=args.steps, batch=args.batch, seed=args.seed)
+        model = train(samples, steps=args.steps, batch=args.batch, seed=args.seed, checkpoint=args.checkpoint)
         args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), args.checkpoint)
     train_seconds = time.monotonic() - t1
