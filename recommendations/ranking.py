@@ -134,7 +134,7 @@ def tip_suggest(*, preferences: Preferences, measured: TipSuggestion | None) -> 
 
     A confident photo estimate wins; when the shopper's size is within one step of it, confidence
     rises. Without a usable estimate, the shopper's current size is used at moderate confidence.
-    Otherwise abstain.
+    Otherwise abstain, with the photo's reason when a photo was measured.
     """
     current = preferences.current_tip_size
     if measured is not None and not measured.abstained and measured.size in TIP_SIZES:
@@ -151,6 +151,8 @@ def tip_suggest(*, preferences: Preferences, measured: TipSuggestion | None) -> 
         return TipSuggestion(measured.size, round(confidence, 2), False, reason)
     if current is not None:
         return TipSuggestion(current, 0.6, False, f"You said size {current} fits you now.")
+    if measured is not None:
+        return measured  # the photo's own account of why it abstained
     return TipSuggestion(
         None,
         0.0,
