@@ -44,6 +44,7 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
+	@mkdir -p var
 	$(PY) -m pytest
 
 lint: install-dev

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("recommendations.api.urls")),
+    path("api/v1/", include("accounts.api.urls")),
 ]
 
 handler400 = "earfit.views.bad_request"
