@@ -89,7 +89,11 @@ def chain_head_lock() -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """The first row where the chain does not hold. `kind`: edited, deleted, reordered, inserted, relinked."""
+    """The first row where the chain does not hold.
+
+    `kind`: edited (contents changed), deleted (a seq is missing), reordered (rows moved), inserted
+    (a row that was never appended), relinked (a link rewritten; which side cannot be told).
+    """
 
     seq: int
     kind: str
@@ -124,22 +128,23 @@ def _start(first_seq: int | None) -> tuple[int, str | None]:
     return first_seq, before
 
 
-def _link_break(seq: int, prev_hash: str) -> ChainBreak:
-    """Row `seq` does not link to the row before it: find where the row it names went."""
+def _link_break(seq: int, prev_hash: str, expected_prev: str) -> ChainBreak:
+    """Row `seq` does not link to the row before it: find out where the row it names went."""
     target = AuditEvent.objects.filter(hash=prev_hash).values_list("seq", flat=True).first()
     if target is not None and target > seq:
         return ChainBreak(seq, "reordered", f"seq {seq} belongs after seq {target}: rows were moved")
     if target is not None:
         return ChainBreak(
-            target + 1,
-            "inserted",
-            f"seq {seq} links to seq {target}: seq {target + 1}..{seq - 1} was inserted after the fact",
+            target + 1, "inserted", f"seq {seq} links to seq {target}: seq {target + 1}..{seq - 1} was inserted"
         )
+    successor = AuditEvent.objects.filter(seq=seq + 1).values_list("prev_hash", flat=True).first()
+    if successor == expected_prev:
+        return ChainBreak(seq, "inserted", f"seq {seq} links to no row and seq {seq + 1} skips it: it was inserted")
     return ChainBreak(
         seq,
         "relinked",
-        f"the row seq {seq} followed is gone: seq {seq - 1} was rewritten with a new hash, "
-        "or a row was deleted and the later ones renumbered",
+        f"seq {seq} does not link to seq {seq - 1}: one of them was rewritten with a new hash, "
+        "or rows were deleted and the later ones renumbered",
     )
 
 
@@ -164,7 +169,7 @@ def chain_verify(*, first_seq: int | None = None, last_seq: int | None = None) -
         elif expected_prev is None:
             broken = ChainBreak(seq - 1, "deleted", f"seq {seq - 1}, the row before the range, is missing")
         elif fields["prev_hash"] != expected_prev:
-            broken = _link_break(seq, fields["prev_hash"])
+            broken = _link_break(seq, fields["prev_hash"], expected_prev)
         if broken is not None:
             break
         first = seq if first is None else first
