@@ -108,7 +108,7 @@ def test_postgresql_refuses_update_and_delete_of_audit_rows() -> None:
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the seeded data for later tests
 def test_eight_concurrent_writers_leave_one_valid_chain() -> None:
     writers, per_writer = 8, 25
     start = threading.Barrier(writers)
