@@ -148,6 +148,51 @@ def _link_break(seq: int, prev_hash: str, expected_prev: str) -> ChainBreak:
     )
 
 
+class ChainWalker:
+    """Checks rows fed to it in seq order, from `first_seq` on, and remembers the first break.
+
+    Used by `chain_verify` and, when an export covers every row of its range, by the export
+    itself, so such an export reads the table once.
+    """
+
+    def __init__(self, first_seq: int | None = None) -> None:
+        self.expected_seq, self.expected_prev = _start(first_seq)
+        self.checked = 0
+        self.first_seq: int | None = None
+        self.last_hash: str | None = None
+        self.broken: ChainBreak | None = None
+
+    def step(self, seq: int, fields: Mapping[str, Any], stored_hash: str) -> bool:
+        """Check one row; False (and `broken` set) at the first row that does not hold."""
+        if seq != self.expected_seq:
+            self.broken = ChainBreak(
+                self.expected_seq,
+                "deleted",
+                f"seq {self.expected_seq} is missing: seq {seq} follows seq {self.expected_seq - 1}",
+            )
+        elif event_hash(fields) != stored_hash:
+            self.broken = ChainBreak(seq, "edited", f"seq {seq} does not match its hash: its contents were changed")
+        elif self.expected_prev is None:
+            self.broken = ChainBreak(seq - 1, "deleted", f"seq {seq - 1}, the row before the range, is missing")
+        elif fields["prev_hash"] != self.expected_prev:
+            self.broken = _link_break(seq, fields["prev_hash"], self.expected_prev)
+        if self.broken is not None:
+            return False
+        self.first_seq = seq if self.first_seq is None else self.first_seq
+        self.checked += 1
+        self.expected_seq, self.expected_prev, self.last_hash = seq + 1, stored_hash, stored_hash
+        return True
+
+    def result(self) -> ChainVerification:
+        return ChainVerification(
+            checked=self.checked,
+            first_seq=self.first_seq,
+            last_seq=self.expected_seq - 1 if self.checked else None,
+            last_hash=self.last_hash,
+            broken=self.broken,
+        )
+
+
 def chain_verify(*, first_seq: int | None = None, last_seq: int | None = None) -> ChainVerification:
     """Walk the chain in order with constant memory and stop at the first broken row."""
     rows = AuditEvent.objects.order_by("seq")
@@ -155,30 +200,8 @@ def chain_verify(*, first_seq: int | None = None, last_seq: int | None = None) -
         rows = rows.filter(seq__gte=first_seq)
     if last_seq is not None:
         rows = rows.filter(seq__lte=last_seq)
-    expected_seq, expected_prev = _start(first_seq)
-    checked, first, last_hash = 0, None, None
-    broken: ChainBreak | None = None
+    walker = ChainWalker(first_seq)
     for seq, *values, stored_hash in rows.values_list("seq", *CHAIN_FIELDS, "hash").iterator(chunk_size=5000):
-        fields = dict(zip(CHAIN_FIELDS, values, strict=True))
-        if seq != expected_seq:
-            broken = ChainBreak(
-                expected_seq, "deleted", f"seq {expected_seq} is missing: seq {seq} follows seq {expected_seq - 1}"
-            )
-        elif event_hash(fields) != stored_hash:
-            broken = ChainBreak(seq, "edited", f"seq {seq} does not match its hash: its contents were changed")
-        elif expected_prev is None:
-            broken = ChainBreak(seq - 1, "deleted", f"seq {seq - 1}, the row before the range, is missing")
-        elif fields["prev_hash"] != expected_prev:
-            broken = _link_break(seq, fields["prev_hash"], expected_prev)
-        if broken is not None:
+        if not walker.step(seq, dict(zip(CHAIN_FIELDS, values, strict=True)), stored_hash):
             break
-        first = seq if first is None else first
-        checked += 1
-        expected_seq, expected_prev, last_hash = seq + 1, stored_hash, stored_hash
-    return ChainVerification(
-        checked=checked,
-        first_seq=first,
-        last_seq=expected_seq - 1 if checked else None,
-        last_hash=last_hash,
-        broken=broken,
-    )
+    return walker.result()

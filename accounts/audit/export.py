@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.audit.chain import canonical_time, chain_verify
+from accounts.audit.chain import ChainWalker, canonical_time, chain_verify
 from accounts.audit.models import AuditEvent
 
 COLUMNS = (
@@ -48,6 +48,9 @@ class _Line:
         return value
 
 
+ROWS_PER_CHUNK = 200  # rows joined into one piece of the stream: fewer, larger writes; memory still flat
+
+
 def _cells(row: tuple[Any, ...]) -> list[Any]:
     seq, occurred_at, *texts, payload, prev_hash, event_hash = row
     payload_text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -62,7 +65,11 @@ def _cells(row: tuple[Any, ...]) -> list[Any]:
 
 
 def audit_csv_lines(*, events: QuerySet[AuditEvent], generated_at: datetime, filters: dict[str, Any]) -> Iterator[str]:
-    """Yield the export line by line: a header comment, the column names, the rows, the verification line."""
+    """Yield the export piece by piece: a header comment, the column names, the rows, the verification line.
+
+    While the exported rows follow each other without gaps, they are verified as they stream;
+    if the filter left rows out, the range is verified afterwards in a second walk.
+    """
     writer = csv.writer(_Line())
     filter_text = json.dumps(filters, sort_keys=True, ensure_ascii=False)
     # Comment lines are one quoted cell each, so nothing in a filter value can open a cell of its own.
@@ -72,15 +79,32 @@ def audit_csv_lines(*, events: QuerySet[AuditEvent], generated_at: datetime, fil
         ]
     )
     yield writer.writerow(COLUMNS)
-    first_seq: int | None = None
-    last_seq: int | None = None
-    rows = events.order_by("seq").values_list(*COLUMNS).iterator(chunk_size=2000)
-    for row in rows:
-        first_seq = row[0] if first_seq is None else first_seq
-        last_seq = row[0]
-        yield writer.writerow(_cells(row))
-    if first_seq is None:
+    walker: ChainWalker | None = None
+    inline = True  # verifying as we go, until the export skips a row
+    first_seq = last_seq = None
+    piece: list[str] = []
+    for row in events.order_by("seq").values_list(*COLUMNS).iterator(chunk_size=2000):
+        seq = row[0]
+        if walker is None:
+            first_seq, walker = seq, ChainWalker(seq)
+        if inline and walker.broken is None:
+            if seq == walker.expected_seq:
+                walker.step(seq, _chain_fields(row), row[-1])
+            else:
+                inline = False  # rows left out (or missing): walk the whole range afterwards
+        last_seq = seq
+        piece.append(writer.writerow(_cells(row)))
+        if len(piece) == ROWS_PER_CHUNK:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+    if walker is None:
         yield writer.writerow(["# chain verification: no rows exported"])
         return
-    result = chain_verify(first_seq=first_seq, last_seq=last_seq)
+    result = walker.result() if inline else chain_verify(first_seq=first_seq, last_seq=last_seq)
     yield writer.writerow([f"# chain verification for seq {first_seq}..{last_seq}: {result.summary()}"])
+
+
+def _chain_fields(row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(COLUMNS[1:-1], row[1:-1], strict=True))
