@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts.audit.chain import GENESIS_HASH, chain_link
+from accounts.audit.chain import chain_head, chain_link
 from accounts.audit.models import AuditEvent
 from accounts.models import User
 from accounts.services import roles_bootstrap, user_set_role
@@ -26,7 +26,7 @@ def staff_client(role: str) -> tuple[User, Client]:
 
 
 def audit_rows_load(count: int) -> None:
-    """Append `count` valid rows in bulk, one second apart, continuing an empty chain."""
+    """Append `count` valid rows in bulk, one second apart, continuing the chain."""
     start = timezone.now() - timedelta(seconds=count)
     events = (
         AuditEvent(
@@ -40,7 +40,7 @@ def audit_rows_load(count: int) -> None:
         )
         for i in range(count)
     )
-    AuditEvent.objects.bulk_create(chain_link(events, after=(0, GENESIS_HASH)), batch_size=2000)
+    AuditEvent.objects.bulk_create(chain_link(events, after=chain_head()), batch_size=2000)
 
 
 @contextmanager

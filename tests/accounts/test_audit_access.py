@@ -178,3 +178,14 @@ def test_an_auditor_exports_from_the_admin_and_that_export_is_audited() -> None:
     exported = AuditEvent.objects.get(action="audit.exported")
     assert exported.actor_id == str(auditor.pk)
     assert exported.payload == {"via": "admin", "filters": {"action__exact": "purge.run", "rows_selected": 2}}
+
+
+def test_an_export_takes_the_same_few_queries_however_many_rows_it_streams(
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = api_as(Role.AUDITOR)
+    audit_rows_load(3000)
+    with django_assert_max_num_queries(8):
+        body = csv_body(client.get("/api/v1/audit/events.csv"))
+    # the role change and the export event around the 3,000 rows; two comment lines and the header
+    assert body.count("\n") == 1 + 3000 + 1 + 3
