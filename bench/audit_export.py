@@ -61,7 +61,8 @@ def load(rows: int) -> float:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=OFF")
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE accounts_auditevent")  # the append-only trigger refuses DELETE, not TRUNCATE
+            cursor.execute("SET earfit.audit_truncate = 'allow'")  # the benchmark's own database
+            cursor.execute("TRUNCATE accounts_auditevent")
         else:
             cursor.execute("DELETE FROM accounts_auditevent")
     start = timezone.now() - timedelta(seconds=rows)

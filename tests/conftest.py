@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory
@@ -24,6 +26,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if os.environ.get("EARFIT_REQUIRE_POSTGRES") == "1":
         pytest.fail("this test needs PostgreSQL, and EARFIT_REQUIRE_POSTGRES=1 says it must run", pytrace=False)
     pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database to run it")
+
+
+@receiver(connection_created, dispatch_uid="tests_allow_audit_truncate")
+def allow_audit_truncate(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Django empties every table between transactional tests with TRUNCATE, which the audit
+    table's trigger refuses unless the session allows it (accounts/migrations/0003)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET earfit.audit_truncate = 'allow'")
 
 
 SPORT_ANSWERS: dict[str, Any] = {

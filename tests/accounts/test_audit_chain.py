@@ -91,6 +91,16 @@ def test_verify_command_checks_the_kept_head_and_a_time_range(capsys: pytest.Cap
 
 
 @pytest.mark.postgresql
+def test_postgresql_refuses_truncate_unless_the_session_allows_it() -> None:
+    audit_rows_load(3)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL earfit.audit_truncate = ''")  # as any session that did not ask
+        with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
+            cursor.execute("TRUNCATE accounts_auditevent")
+    assert AuditEvent.objects.count() == 3
+
+
+@pytest.mark.postgresql
 def test_postgresql_refuses_update_and_delete_of_audit_rows() -> None:
     with transaction.atomic():
         event = audit_event_record(
