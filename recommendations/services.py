@@ -60,6 +60,15 @@ def product_load_demo_catalog() -> CatalogLoadResult:
     if to_update:
         fields = [name for name in rows[0] if name != "slug"]
         Product.objects.bulk_update(to_update, fields)
+    # Products it adds are audited; re-applying the demo values to existing ones is not a change of note.
+    for product in Product.objects.filter(slug__in=[p.slug for p in to_create]).order_by("pk"):
+        audit_event_record(
+            actor=AuditActor.system("load_demo_catalog"),
+            action=AuditAction.PRODUCT_CREATED,
+            object_type="product",
+            object_id=str(product.pk),
+            payload={"source": "demo_catalog"},
+        )
     return CatalogLoadResult(created=len(to_create), updated=len(to_update))
 
 

@@ -12,6 +12,7 @@ from accounts.audit.services import AuditActor, audit_event_record
 from accounts.models import Role
 from accounts.services import user_set_role
 from recommendations.models import Product
+from recommendations.services import product_load_demo_catalog
 from tests.accounts.audit_helpers import staff_client
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.factories import ProductFactory, UserFactory
@@ -120,6 +121,15 @@ def test_a_product_made_and_changed_in_the_admin_is_audited_with_the_fields_chan
     ]
     assert "price" in rows[1][5]["fields"]
     assert "brand" not in rows[1][5]["fields"]
+
+
+def test_loading_the_demo_catalog_audits_each_product_it_adds_and_nothing_on_a_rerun() -> None:
+    product_load_demo_catalog()
+    created = AuditEvent.objects.filter(action="product.created", actor_type="system", actor_id="load_demo_catalog")
+    assert created.count() == Product.objects.count()
+    before = head()
+    product_load_demo_catalog()
+    assert rows_after(before) == []
 
 
 def test_retiring_and_activating_in_the_admin_writes_one_row_per_product_that_changed() -> None:
