@@ -9,7 +9,7 @@ samples the process's resident memory during the timed run. Constant memory mean
     make bench-audit                                   # SQLite file in var/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/earfit_bench make bench-audit
 
-Writes bench/results/audit_export.json and bench/results/audit_export.png. The database is the
+Writes bench/results/audit_export_<database>.json and .png. The database is the
 benchmark's own (it empties the audit table): never point it at real data.
 """
 
@@ -164,9 +164,10 @@ def main() -> None:
         }
         results.append(result)
         print(json.dumps(result), flush=True)
-    (RESULTS / "audit_export.json").write_text(json.dumps(results, indent=2) + "\n")
-    chart(results, RESULTS / "audit_export.png")
-    print(f"wrote {RESULTS / 'audit_export.json'} and {RESULTS / 'audit_export.png'}")
+    stem = RESULTS / f"audit_export_{connection.vendor}"
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, stem.with_suffix(".png"))
+    print(f"wrote {stem}.json and {stem}.png")
 
 
 if __name__ == "__main__":
