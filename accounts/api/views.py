@@ -16,7 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.audit.export import audit_csv_lines
+from accounts.audit.export import COLUMNS, audit_csv_lines
 from accounts.audit.models import ActorType, AuditAction, AuditEvent
 from accounts.audit.selectors import AuditFilter, audit_event_list
 from accounts.audit.services import AuditActor, audit_export_record
@@ -54,20 +54,7 @@ class AuditEventListApi(ListAPIView):
     class OutputSerializer(serializers.ModelSerializer[AuditEvent]):
         class Meta:
             model = AuditEvent
-            fields = [
-                "seq",
-                "occurred_at",
-                "actor_type",
-                "actor_id",
-                "actor_label",
-                "action",
-                "object_type",
-                "object_id",
-                "request_id",
-                "payload",
-                "prev_hash",
-                "hash",
-            ]
+            fields = list(COLUMNS)
 
     serializer_class = OutputSerializer
 

@@ -15,23 +15,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.audit.chain import ChainWalker, canonical_time, chain_verify
+from accounts.audit.chain import CHAIN_FIELDS, ChainWalker, canonical_time, chain_verify
 from accounts.audit.models import AuditEvent
 
-COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "request_id",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = ("seq", *CHAIN_FIELDS, "hash")  # the chain fields in the middle, so a row can be re-hashed from its cells
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,4 +94,4 @@ def audit_csv_lines(*, events: QuerySet[AuditEvent], generated_at: datetime, fil
 
 
 def _chain_fields(row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip(COLUMNS[1:-1], row[1:-1], strict=True))
+    return dict(zip(CHAIN_FIELDS, row[1:-1], strict=True))

@@ -9,18 +9,10 @@ from django.test import Client, RequestFactory, override_settings
 from accounts.models import Role, User
 from accounts.services import roles_bootstrap, user_set_role
 from recommendations.models import Product
+from tests.accounts.audit_helpers import staff_client as staff
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(role: str) -> tuple[User, Client]:
-    roles_bootstrap()
-    user = UserFactory.create()
-    user_set_role(user=user, role=role)
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 def test_bootstrap_roles_is_idempotent() -> None:
