@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -85,6 +85,10 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
+bench-audit: install-dev
+	$(PY) bench/audit_export.py
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -1,29 +1,49 @@
-"""Where photo retention and photo views will write audit events.
+"""The audit events of photo retention and staff photo views, in one place.
 
-The audit trail (`accounts.services.audit_event_record`, branch `audit`) is not merged yet. Each
-hook below is called at the exact point, inside the same transaction as the change, where the
-event belongs; wiring the audit is replacing each body with one `audit_event_record(...)` call.
-Until then they only log, so nothing here can fail a purge or a view.
+Each hook is called at the exact point, inside the same transaction as the change, where its
+event belongs.
 """
 
-import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from django.db import transaction
+
+from accounts.audit.models import AuditAction
+from accounts.audit.services import AuditActor, audit_event_record, audit_events_record_many
+
+PURGE_JOB = "purge_expired_photos"
 
 
 def audit_photos_purged(*, photo_ids: Sequence[uuid.UUID], reason: str) -> None:
-    """action "photo.purged", actor system, one event per photo; reason "expired"."""
-    logger.info("audit(pending): %d photo(s) purged (%s)", len(photo_ids), reason)
+    """One `photo.purged` event per photo, by the purge job, in the purge batch's transaction."""
+    audit_events_record_many(
+        actor=AuditActor.system(PURGE_JOB),
+        action=AuditAction.PHOTO_PURGED,
+        object_type="ear_photo",
+        object_ids=[str(pk) for pk in photo_ids],
+        payload={"reason": reason},
+    )
 
 
 def audit_photo_purge_run(*, summary: dict[str, Any]) -> None:
-    """action "photo.purge_run", actor system: the run's counts (also what the "purge not run" alarm reads)."""
-    logger.info("audit(pending): photo purge run %s", summary)
+    """One `purge.run` event per completed run with its counts (what the "purge not run" alarm reads)."""
+    with transaction.atomic():
+        audit_event_record(
+            actor=AuditActor.system(PURGE_JOB),
+            action=AuditAction.PURGE_RUN,
+            object_type="photo_purge",
+            object_id="",
+            payload=summary,
+        )
 
 
 def audit_photo_viewed(*, photo_id: uuid.UUID, actor: Any) -> None:
-    """action "photo.viewed", actor the staff user who was given a presigned URL."""
-    logger.info("audit(pending): photo %s viewed by %s", photo_id, actor)
+    """`photo.viewed`: a staff user was shown the photo (given a presigned URL)."""
+    audit_event_record(
+        actor=AuditActor.for_user(actor),
+        action=AuditAction.PHOTO_VIEWED,
+        object_type="ear_photo",
+        object_id=str(photo_id),
+    )

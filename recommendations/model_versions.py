@@ -9,6 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import AuditActor, audit_event_record
 from recommendations.models import ModelVersion
 
 
@@ -26,13 +28,25 @@ def model_version_register(*, card: dict[str, Any]) -> ModelVersion:
 
 
 @transaction.atomic
-def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
+def model_version_activate(*, model_version: ModelVersion, actor: AuditActor) -> ModelVersion:
     """Make this version the active one; the previous active version is deactivated first."""
-    ModelVersion.objects.filter(active=True).exclude(pk=model_version.pk).update(active=False)
+    previous = list(ModelVersion.objects.filter(active=True).exclude(pk=model_version.pk))
+    ModelVersion.objects.filter(pk__in=[p.pk for p in previous]).update(active=False)
     if not model_version.active:
         model_version.active = True
         model_version.activated_at = timezone.now()
         model_version.save(update_fields=["active", "activated_at"])
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.MODEL_ACTIVATED,
+            object_type="model_version",
+            object_id=str(model_version.pk),
+            payload={
+                "model": str(model_version),
+                "sha256": model_version.sha256,
+                "previous": [str(p) for p in previous],
+            },
+        )
     return model_version
 
 
@@ -42,7 +56,7 @@ def model_version_for_card(*, card: dict[str, Any]) -> ModelVersion:
         with transaction.atomic():
             version = model_version_register(card=card)
             if not ModelVersion.objects.filter(active=True).exists():
-                model_version_activate(model_version=version)
+                model_version_activate(model_version=version, actor=AuditActor.system("model_first_use"))
     except IntegrityError:  # a concurrent first request registered or activated it
         version = ModelVersion.objects.get(name=card["name"], version=card["version"])
     return version

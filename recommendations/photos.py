@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
 from recommendations.measuring import photo_measure, photo_overlay
 from recommendations.model_versions import model_version_for_card
@@ -76,6 +78,20 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
             if replaced:
                 EarPhoto.objects.filter(pk__in=[p.pk for p in replaced]).delete()
                 photo_objects_delete_on_commit(p.storage_key for p in replaced)
+            audit_event_record(
+                actor=AuditActor.for_fitting(locked.pk),
+                action=AuditAction.PHOTO_STORED,
+                object_type="ear_photo",
+                object_id=str(photo.pk),
+                payload={
+                    "fitting_id": str(locked.pk),
+                    "side": side,
+                    "scale": photo.scale,
+                    "size_bytes": photo.size_bytes,
+                    "model_version": str(model_version),
+                    "replaced": [str(p.pk) for p in replaced],
+                },
+            )
     except BaseException:
         photo_objects_delete([key])
         raise

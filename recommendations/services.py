@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
 from recommendations.demo_catalog import demo_products
 from recommendations.models import (
@@ -69,17 +71,55 @@ def product_load_demo_catalog() -> CatalogLoadResult:
     if to_update:
         fields = [name for name in rows[0] if name != "slug"]
         Product.objects.bulk_update(to_update, fields)
+    # Products it adds are audited; re-applying the demo values to existing ones is not a change of note.
+    for product in Product.objects.filter(slug__in=[p.slug for p in to_create]).order_by("pk"):
+        audit_event_record(
+            actor=AuditActor.system("load_demo_catalog"),
+            action=AuditAction.PRODUCT_CREATED,
+            object_type="product",
+            object_id=str(product.pk),
+            payload={"source": "demo_catalog"},
+        )
     return CatalogLoadResult(created=len(to_create), updated=len(to_update))
 
 
 @transaction.atomic
-def product_set_active(*, product_ids: list[int], active: bool) -> int:
-    """Activate or retire products; retired ones leave the catalog but keep their history."""
-    return (
-        Product.objects.filter(pk__in=product_ids)
+def product_set_active(*, product_ids: list[int], active: bool, actor: AuditActor) -> int:
+    """Activate or retire products; retired ones leave the catalog but keep their history.
+
+    Each product that changes is audited; one already in the wanted state is left alone.
+    """
+    changing = list(
+        Product.objects.select_for_update()
+        .filter(pk__in=product_ids)
         .exclude(active=active)
-        .update(active=active, updated_at=timezone.now())
+        .values_list("pk", flat=True)
     )
+    Product.objects.filter(pk__in=changing).update(active=active, updated_at=timezone.now())
+    for product_id in sorted(changing):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.PRODUCT_ACTIVATED if active else AuditAction.PRODUCT_RETIRED,
+            object_type="product",
+            object_id=str(product_id),
+        )
+    return len(changing)
+
+
+@transaction.atomic
+def product_save_from_admin(
+    *, product: Product, changed_fields: list[str], created: bool, actor: AuditActor
+) -> Product:
+    """Save a product edited in the admin and audit it: which fields changed, not their values."""
+    product.save()
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.PRODUCT_CREATED if created else AuditAction.PRODUCT_CHANGED,
+        object_type="product",
+        object_id=str(product.pk),
+        payload={"fields": sorted(changed_fields)},
+    )
+    return product
 
 
 @dataclass(frozen=True)
@@ -140,6 +180,13 @@ def fitting_create(
         text_version=consent_version,
         purpose=CONSENT_PURPOSE,
         retention_statement=retention_statement(settings.PHOTO_RETENTION_DAYS),
+    )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.FITTING_CREATED,
+        object_type="fitting",
+        object_id=str(fitting.pk),
+        payload={"questionnaire_version": questionnaire.version, "consent_version": consent_version},
     )
     return FittingCreated(fitting=fitting, access_token=access_token)
 
@@ -228,6 +275,18 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
         )
         for item in ranking.items
     )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.RECOMMENDATION_GENERATED,
+        object_type="recommendation",
+        object_id=str(recommendation.pk),
+        payload={
+            "fitting_id": str(fitting.pk),
+            "basis": recommendation.basis,
+            "ranking_version": recommendation.ranking_version,
+            "items": len(ranking.items),
+        },
+    )
     return recommendation
 
 
@@ -265,4 +324,11 @@ def fitting_erase(*, fitting: Fitting) -> Fitting:
     locked.status = FittingStatus.ERASED
     locked.erased_at = timezone.now()
     locked.save(update_fields=["answers", "user", "status", "erased_at"])
+    # That an erasure happened, and nothing of what was erased.
+    audit_event_record(
+        actor=AuditActor.for_fitting(locked.pk),
+        action=AuditAction.FITTING_ERASED,
+        object_type="fitting",
+        object_id=str(locked.pk),
+    )
     return locked
