@@ -32,6 +32,7 @@ from inference.types import EarAnalysis, Keypoint, Measurement, TipSizeEstimate
 EAR_CROP_MARGIN = 1.55
 CARD_CROP_MARGIN = 1.42
 REFINE_PASSES = 2
+MIRROR_AVERAGE = True  # average each refinement crop with its mirror image (test-time augmentation)
 PRESENCE_THRESHOLD = 0.5
 # Typical heatmap spread (input units) of a well-seen landmark; broader heatmaps widen the
 # uncertainty. Overridden by the card's calibration when present.
@@ -47,14 +48,32 @@ class _Pass:
     presence: tuple[float, float]  # probabilities: ear, card
 
 
-def _run(spec: ModelSpec, image: Image.Image, box: CropBox, threads: int | None) -> _Pass:
+def _flip_order(spec: ModelSpec) -> list[int]:
+    """Keypoint order after a left-right mirror: ear labels are anatomical and stay, while the
+    card's left and right corners swap."""
+    ear = list(range(len(spec.ear_keypoints)))
+    n = len(ear)
+    return [*ear, n + 1, n, n + 3, n + 2]
+
+
+def _run(spec: ModelSpec, image: Image.Image, box: CropBox, threads: int | None, *, mirror: bool = False) -> _Pass:
+    """One pass over ``box``; with ``mirror`` the crop and its mirror image are averaged."""
     session = get_session(spec, threads=threads)
     pixels = np.asarray(crop_to_square(image, box), dtype=np.uint8)
-    keypoints, spread, logits = session.run(
-        list(spec.output_names), {spec.input_name: normalise(pixels, spec.mean, spec.std)}
-    )
-    presence = (sigmoid(float(logits[0][0])), sigmoid(float(logits[0][1])))
-    return _Pass(box.to_image(keypoints[0]), np.asarray(spread[0], dtype=np.float64), presence)
+    batch = [pixels, pixels[:, ::-1]] if mirror else [pixels]
+    tensor = np.concatenate([normalise(np.ascontiguousarray(p), spec.mean, spec.std) for p in batch])
+    keypoints, spread, logits = session.run(list(spec.output_names), {spec.input_name: tensor})
+    unit = np.asarray(keypoints[0], dtype=np.float64)
+    spreads = np.asarray(spread[0], dtype=np.float64)
+    if mirror:
+        order = _flip_order(spec)
+        back = np.asarray(keypoints[1], dtype=np.float64)[order]
+        back[:, 0] = 1.0 - back[:, 0]
+        unit = (unit + back) / 2
+        spreads = (spreads + np.asarray(spread[1], dtype=np.float64)[order]) / 2
+    mean_logits = np.asarray(logits, dtype=np.float64).mean(axis=0)
+    presence = (sigmoid(float(mean_logits[0])), sigmoid(float(mean_logits[1])))
+    return _Pass(box.to_image(unit), spreads, presence)
 
 
 def _refine(
@@ -62,7 +81,8 @@ def _refine(
 ) -> tuple[FloatArray, FloatArray]:
     spread = np.full(points.shape[0], DEFAULT_SPREAD_REFERENCE)
     for _ in range(REFINE_PASSES):
-        result = _run(spec, image, box_around(points, margin=margin, size=spec.input_size), threads)
+        box = box_around(points, margin=margin, size=spec.input_size)
+        result = _run(spec, image, box, threads, mirror=MIRROR_AVERAGE)
         points, spread = result.keypoints[sl], result.spread[sl]
     return points, spread
 

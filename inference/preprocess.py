@@ -91,7 +91,7 @@ def decode_photo(
             scale = target_long_side / max(rgb.size)
             if scale < 1:
                 size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
-                rgb = rgb.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+                rgb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # area-aware when shrinking
             rgb = _upright(rgb, orientation)
     except PhotoRejected:
         raise
