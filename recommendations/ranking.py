@@ -296,11 +296,14 @@ def _geometry_component(ear: EarGeometry | None, tip: TipSuggestion, product: Pr
         shell = product.shell_width_mm
         shell_ok = 1.0 if shell is None else _decay(max(0.0, shell - (concha_w + 2.0)), 8.0)
         value = tip_ok * 0.6 + shell_ok * 0.4
+        measured_tip = tip.size is not None and not tip.abstained
         return _Component(
             "geometry",
             weight,
             value,
-            good="your measured tip size is in the box and the shell fits your concha",
+            good="your tip size is in the box and the shell fits your concha"
+            if measured_tip
+            else "the shell fits your concha",
             bad="the shell or tips may not suit your measured ear",
         )
     if ff == "earbud":

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,8 +72,20 @@ class EarPhotoCreateApi(APIView):
         return Response(EarPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
+class ImageResponseNegotiation(BaseContentNegotiation):
+    """The overlay answers PNG, and errors in the one JSON shape, whatever the client accepts
+    (a browser's `<img>` fetch asks for `image/*`, which DRF would refuse with 406)."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0]
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
 class EarPhotoOverlayApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    content_negotiation_class = ImageResponseNegotiation
 
     @extend_schema(
         operation_id="ear_photo_overlay",

@@ -45,6 +45,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).is_file(), f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+    # Playwright's sync API keeps an event loop on this thread; the test's own database reads are
+    # synchronous and safe here, so Django's async-context guard is lifted for the e2e tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

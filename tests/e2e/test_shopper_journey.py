@@ -45,7 +45,24 @@ def test_shopper_completes_a_fitting_with_a_photo_and_erases_it(
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(live_server.url + "/")
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    try:
+        _journey(page, live_server.url, artifacts, ear_photo_file)
+    except Exception:
+        shot(page, artifacts, "failure")
+        print("browser console:", *console, sep="\n  ")
+        raise
+    context.close()
+
+    fitting = Fitting.objects.get()
+    assert fitting.status == "erased"
+    assert fitting.answers == {}
+    assert EarPhoto.objects.count() == 0
+
+
+def _journey(page: Any, base_url: str, artifacts: Path, ear_photo_file: Path) -> None:
+    page.goto(base_url + "/")
 
     # Consent: shown first, never pre-ticked, required.
     page.get_by_test_id("consent-heading").wait_for()
@@ -121,9 +138,3 @@ def test_shopper_completes_a_fitting_with_a_photo_and_erases_it(
     assert "erased" in notice.inner_text().lower()
     shot(page, artifacts, "06-erased")
     assert_accessible(page, "erased")
-    context.close()
-
-    fitting = Fitting.objects.get()
-    assert fitting.status == "erased"
-    assert fitting.answers == {}
-    assert EarPhoto.objects.count() == 0

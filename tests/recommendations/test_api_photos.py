@@ -227,9 +227,11 @@ def test_only_the_owner_uploads_and_sees_the_overlay(
     stranger = APIClient()
     stranger.credentials(HTTP_AUTHORIZATION=f"Bearer {stranger_token}")
     assert upload(stranger, fitting_id, jpeg_bytes(ear_with_card)).status_code == 404
-    assert stranger.get(body["overlay_url"]).status_code == 404
+    refused = stranger.get(body["overlay_url"], HTTP_ACCEPT="image/*")
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "not_found"
     assert APIClient().get(body["overlay_url"]).status_code == 404
-    overlay = client.get(body["overlay_url"])
+    overlay = client.get(body["overlay_url"], HTTP_ACCEPT="image/avif,image/webp,image/*,*/*;q=0.8")
     assert overlay.status_code == 200
     assert overlay["Content-Type"] == "image/png"
     assert overlay["Cache-Control"] == "private, no-store"

@@ -159,7 +159,10 @@ def test_purge_query_count_does_not_grow_with_the_number_of_photos(photo_bucket:
             ear_photo_purge_expired()
         return len(captured.captured_queries)
 
-    assert queries_for(5) == queries_for(200)
+    # Per batch, not per photo: the audit events of a batch go in with bulk inserts, which SQLite
+    # splits at 999 parameters (about 80 events a statement); PostgreSQL takes them in one.
+    few, many = queries_for(5), queries_for(200)
+    assert many - few <= 200 // 80
 
 
 def test_purge_command_fails_with_a_nonzero_exit_when_the_s3_server_is_stopped(s3_stopped: S3Server) -> None:
