@@ -54,6 +54,30 @@ def consent(version: str = "2026-11-01", accepted: bool = True) -> dict[str, Any
     return {"version": version, "accepted": accepted}
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _questionnaire_v1(request: pytest.FixtureRequest) -> None:
+    """The questionnaire a data migration seeds, present in every test that uses the database.
+
+    Tests that commit (transactional ones) end with a flush that empties every table, the seeded
+    questionnaire too; seeding it again here keeps each test independent of the order they run in.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction", False)) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from recommendations.models import Questionnaire
+    from recommendations.questionnaire import QUESTIONNAIRE_V1, QUESTIONNAIRE_V1_TITLE
+
+    if not Questionnaire.objects.exists():
+        Questionnaire.objects.create(version=1, title=QUESTIONNAIRE_V1_TITLE, questions=QUESTIONNAIRE_V1, active=True)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

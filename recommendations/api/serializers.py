@@ -135,6 +135,9 @@ TIP_SIZE_OR_NULL = serializers.ChoiceField(choices=TipSize.choices, allow_null=T
 
 
 class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationItem]):
+    # Declared, not derived: a model integer's range differs between database backends, and the
+    # schema must be the same whichever database generated it.
+    rank = serializers.IntegerField(min_value=1)
     tip_size = serializers.SerializerMethodField()
     reasons = serializers.ListField(child=serializers.CharField())
     product = ProductSerializer()

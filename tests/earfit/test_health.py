@@ -49,7 +49,7 @@ def test_request_id_is_echoed_or_made() -> None:
 
 def test_check_deploy_with_production_settings_prints_no_warnings() -> None:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "earfit.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-of-sufficient-length-and-variety-0123456789",
         "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
