@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -21,11 +21,11 @@ $(VENV)/bin/activate:
 	$(PIP) install --quiet --upgrade pip
 
 # Re-install only when a requirements file changed.
-$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/activate
+$(VENV)/.installed-run: requirements.txt requirements-inference.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+$(VENV)/.installed-dev: requirements.txt requirements-inference.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
@@ -54,14 +54,41 @@ run: migrate frontend
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+test: install-dev frontend-test browser
+	@mkdir -p var
 	$(PY) -m pytest
+
+# The end-to-end tests drive Debian's Chromium through Playwright; browser downloads do not work
+# on the project's machines, so the browser comes from the distribution.
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "installing Debian's chromium for the end-to-end tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The client's unit tests and its bundle budget (150 KB of gzipped JavaScript).
+frontend-test: frontend/node_modules/.package-lock.json
+	cd frontend && npm run lint && npm test && npm run build && npm run size
+
+# Batched purge against one-object-at-a-time on 5,000 photos (real S3 server); chart in bench/results/.
+bench: install-dev
+	@mkdir -p var
+	$(PY) bench/purge.py
+
+# Background work needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it `make run` runs tasks inline.
+worker: install
+	$(VENV)/bin/celery -A earfit worker --concurrency 2 --prefetch-multiplier 1 --loglevel INFO
+
+beat: install
+	$(VENV)/bin/celery -A earfit beat --loglevel INFO
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
+bench-audit: install-dev
+	$(PY) bench/audit_export.py
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -15,3 +15,9 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+
+
+# The audit trail lives in its own module; importing it here registers it with the accounts app.
+from accounts.audit.models import AuditEvent  # noqa: E402
+
+__all__ = ["AuditEvent", "Role", "User"]

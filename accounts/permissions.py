@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import Role
@@ -14,10 +14,12 @@ def _has_role(request: Request, role: str) -> bool:
 
 
 class IsAuditor(BasePermission):
-    message = "Only auditors can do this."
+    """Auditors read: any unsafe method is refused (403) even where a view would otherwise allow it."""
+
+    message = "Only auditors can do this, and auditors only read."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return _has_role(request, Role.AUDITOR)
+        return request.method in SAFE_METHODS and _has_role(request, Role.AUDITOR)
 
 
 class IsCatalogManager(BasePermission):

@@ -27,5 +27,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("recommendations", "view_recommendation"),
         ("recommendations", "view_fitfeedback"),
         ("accounts", "view_user"),
+        ("accounts", "view_auditevent"),
     ],
 }

@@ -23,8 +23,20 @@ def _database() -> None:
         cursor.execute("SELECT 1")
 
 
-# Later dependencies (storage, broker, model) register here.
-CHECKS: dict[str, Callable[[], None]] = {"database": _database}
+def _storage() -> None:
+    from recommendations.photo_storage import photo_storage_ping  # the app, loaded lazily
+
+    photo_storage_ping()
+
+
+def _broker() -> None:
+    from earfit.task_queue import broker_ping  # eager mode (no broker) always answers
+
+    broker_ping()
+
+
+# Later dependencies (model) register here.
+CHECKS: dict[str, Callable[[], None]] = {"database": _database, "storage": _storage, "broker": _broker}
 
 
 def readiness_check() -> ReadinessReport:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("recommendations.api.urls")),
+    path("api/v1/", include("accounts.api.urls")),
     # The client's own routes (not API, admin or static paths) all load the single-page app.
     re_path(r"^(?!api/|admin/|static/)(?P<route>[\w/-]*)$", client_app, name="client"),
 ]

@@ -10,8 +10,17 @@ from django.db.models import Avg, Case, Count, FloatField, OuterRef, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from recommendations.models import FitFeedback, Product, Questionnaire, Recommendation, RecommendationItem
-from recommendations.services import product_set_active
+from accounts.audit.services import AuditActor
+from recommendations.model_versions import model_version_activate
+from recommendations.models import (
+    FitFeedback,
+    ModelVersion,
+    Product,
+    Questionnaire,
+    Recommendation,
+    RecommendationItem,
+)
+from recommendations.services import product_save_from_admin, product_set_active
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,6 +76,14 @@ class ProductAdmin(admin.ModelAdmin):
         # Products are retired, not deleted: past recommendations and feedback point at them.
         return False
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        product_save_from_admin(
+            product=obj,
+            changed_fields=list(form.changed_data),
+            created=not change,
+            actor=AuditActor.for_user(request.user),
+        )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         # Subqueries, not joins: joining items and feedback at once would multiply the counts.
         items = RecommendationItem.objects.filter(product=OuterRef("pk")).order_by().values("product")
@@ -99,12 +116,20 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        changed = product_set_active(product_ids=list(queryset.values_list("pk", flat=True)), active=True)
+        changed = product_set_active(
+            product_ids=list(queryset.values_list("pk", flat=True)),
+            active=True,
+            actor=AuditActor.for_user(request.user),
+        )
         self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
 
     @admin.action(description="Retire selected products", permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        changed = product_set_active(product_ids=list(queryset.values_list("pk", flat=True)), active=False)
+        changed = product_set_active(
+            product_ids=list(queryset.values_list("pk", flat=True)),
+            active=False,
+            actor=AuditActor.for_user(request.user),
+        )
         self.message_user(request, f"{changed} product(s) retired.", messages.SUCCESS)
 
 
@@ -140,3 +165,24 @@ class FitFeedbackAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "product", "fit", "comfort")
     list_filter = ("fit", "comfort", "product__form_factor")
     fields = ("created_at", "product", "fit", "comfort", "comment")
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdmin):
+    """Model versions are registered from their cards, never typed in; activation is the one change."""
+
+    list_display = ("name", "version", "active", "licence", "sha256", "activated_at")
+    list_filter = ("active", "name")
+    fields = ("name", "version", "sha256", "licence", "provenance", "metrics", "active", "activated_at", "created_at")
+    actions = ["activate"]
+
+    @admin.action(description="Activate the selected model version", permissions=["activate"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model version to activate.", messages.ERROR)
+            return
+        version = model_version_activate(model_version=queryset.get(), actor=AuditActor.for_user(request.user))
+        self.message_user(request, f"{version} is now the active model.", messages.SUCCESS)
+
+    def has_activate_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))

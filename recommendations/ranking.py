@@ -134,7 +134,7 @@ def tip_suggest(*, preferences: Preferences, measured: TipSuggestion | None) -> 
 
     A confident photo estimate wins; when the shopper's size is within one step of it, confidence
     rises. Without a usable estimate, the shopper's current size is used at moderate confidence.
-    Otherwise abstain.
+    Otherwise abstain, with the photo's reason when a photo was measured.
     """
     current = preferences.current_tip_size
     if measured is not None and not measured.abstained and measured.size in TIP_SIZES:
@@ -151,6 +151,8 @@ def tip_suggest(*, preferences: Preferences, measured: TipSuggestion | None) -> 
         return TipSuggestion(measured.size, round(confidence, 2), False, reason)
     if current is not None:
         return TipSuggestion(current, 0.6, False, f"You said size {current} fits you now.")
+    if measured is not None:
+        return measured  # the photo's own account of why it abstained
     return TipSuggestion(
         None,
         0.0,
@@ -294,11 +296,14 @@ def _geometry_component(ear: EarGeometry | None, tip: TipSuggestion, product: Pr
         shell = product.shell_width_mm
         shell_ok = 1.0 if shell is None else _decay(max(0.0, shell - (concha_w + 2.0)), 8.0)
         value = tip_ok * 0.6 + shell_ok * 0.4
+        measured_tip = tip.size is not None and not tip.abstained
         return _Component(
             "geometry",
             weight,
             value,
-            good="your measured tip size is in the box and the shell fits your concha",
+            good="your tip size is in the box and the shell fits your concha"
+            if measured_tip
+            else "the shell fits your concha",
             bad="the shell or tips may not suit your measured ear",
         )
     if ff == "earbud":

@@ -8,7 +8,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from recommendations.models import Fitting, FittingStatus, Product, Questionnaire, Recommendation
+from recommendations.models import (
+    EarPhoto,
+    Fitting,
+    FittingStatus,
+    PhotoScale,
+    Product,
+    Questionnaire,
+    Recommendation,
+)
 from recommendations.ranking import ProductFit
 
 
@@ -89,4 +97,14 @@ def recommendation_get_latest(*, fitting: Fitting, inputs_digest: str) -> Recomm
         .prefetch_related("items__product")
         .order_by("-created_at")
         .first()
+    )
+
+
+def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
+    """The photo to rank with: measured in mm if any is, then the most confident, then the newest."""
+    photos = EarPhoto.objects.filter(fitting=fitting, purged_at__isnull=True).select_related("model_version")
+    return min(
+        photos,
+        key=lambda p: (p.scale != PhotoScale.MM, -p.confidence, -p.created_at.timestamp()),
+        default=None,
     )

@@ -11,13 +11,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
 from recommendations.demo_catalog import demo_products
 from recommendations.models import (
     Consent,
+    EarPhoto,
     FitFeedback,
     Fitting,
     FittingStatus,
+    PhotoScale,
     Product,
     Questionnaire,
     Recommendation,
@@ -26,8 +30,16 @@ from recommendations.models import (
 )
 from recommendations.photo_storage import photo_objects_delete_on_commit
 from recommendations.questionnaire import CONSENT_PURPOSE, answers_validate, retention_statement
-from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
+from recommendations.ranking import (
+    RANKING_VERSION,
+    EarGeometry,
+    Measurement,
+    Preferences,
+    TipSuggestion,
+    rank_products,
+)
 from recommendations.selectors import (
+    ear_photo_best_for_fitting,
     product_fit_from_model,
     product_list_active,
     recommendation_get_latest,
@@ -59,17 +71,55 @@ def product_load_demo_catalog() -> CatalogLoadResult:
     if to_update:
         fields = [name for name in rows[0] if name != "slug"]
         Product.objects.bulk_update(to_update, fields)
+    # Products it adds are audited; re-applying the demo values to existing ones is not a change of note.
+    for product in Product.objects.filter(slug__in=[p.slug for p in to_create]).order_by("pk"):
+        audit_event_record(
+            actor=AuditActor.system("load_demo_catalog"),
+            action=AuditAction.PRODUCT_CREATED,
+            object_type="product",
+            object_id=str(product.pk),
+            payload={"source": "demo_catalog"},
+        )
     return CatalogLoadResult(created=len(to_create), updated=len(to_update))
 
 
 @transaction.atomic
-def product_set_active(*, product_ids: list[int], active: bool) -> int:
-    """Activate or retire products; retired ones leave the catalog but keep their history."""
-    return (
-        Product.objects.filter(pk__in=product_ids)
+def product_set_active(*, product_ids: list[int], active: bool, actor: AuditActor) -> int:
+    """Activate or retire products; retired ones leave the catalog but keep their history.
+
+    Each product that changes is audited; one already in the wanted state is left alone.
+    """
+    changing = list(
+        Product.objects.select_for_update()
+        .filter(pk__in=product_ids)
         .exclude(active=active)
-        .update(active=active, updated_at=timezone.now())
+        .values_list("pk", flat=True)
     )
+    Product.objects.filter(pk__in=changing).update(active=active, updated_at=timezone.now())
+    for product_id in sorted(changing):
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.PRODUCT_ACTIVATED if active else AuditAction.PRODUCT_RETIRED,
+            object_type="product",
+            object_id=str(product_id),
+        )
+    return len(changing)
+
+
+@transaction.atomic
+def product_save_from_admin(
+    *, product: Product, changed_fields: list[str], created: bool, actor: AuditActor
+) -> Product:
+    """Save a product edited in the admin and audit it: which fields changed, not their values."""
+    product.save()
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.PRODUCT_CREATED if created else AuditAction.PRODUCT_CHANGED,
+        object_type="product",
+        object_id=str(product.pk),
+        payload={"fields": sorted(changed_fields)},
+    )
+    return product
 
 
 @dataclass(frozen=True)
@@ -131,34 +181,77 @@ def fitting_create(
         purpose=CONSENT_PURPOSE,
         retention_statement=retention_statement(settings.PHOTO_RETENTION_DAYS),
     )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.FITTING_CREATED,
+        object_type="fitting",
+        object_id=str(fitting.pk),
+        payload={"questionnaire_version": questionnaire.version, "consent_version": consent_version},
+    )
     return FittingCreated(fitting=fitting, access_token=access_token)
 
 
-def _inputs_digest(fitting: Fitting, catalog_version: str) -> str:
+def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | None) -> str:
     material = json.dumps(
-        {"answers": fitting.answers, "ranking": RANKING_VERSION, "catalog": catalog_version},
+        {
+            "answers": fitting.answers,
+            "ranking": RANKING_VERSION,
+            "catalog": catalog_version,
+            "photo": str(photo.pk) if photo else None,
+        },
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def _ear_geometry(photo: EarPhoto) -> tuple[EarGeometry, TipSuggestion]:
+    def measurement(name: str) -> Measurement:
+        value = photo.measurements[name]
+        return Measurement(float(value["value"]), float(value["uncertainty"]))
+
+    geometry = EarGeometry(
+        scale="mm" if photo.scale == PhotoScale.MM else "relative",
+        ear_length=measurement("ear_length"),
+        ear_width=measurement("ear_width"),
+        concha_height=measurement("concha_height"),
+        concha_width=measurement("concha_width"),
+        intertragal_notch_width=measurement("intertragal_notch_width"),
+        confidence=photo.confidence,
+    )
+    notch = geometry.intertragal_notch_width
+    if photo.tip_size:
+        reason = f"Measured from your {photo.side} ear: the notch before the ear canal is {notch.value:.1f} ± {notch.uncertainty:.1f} mm."
+        tip = TipSuggestion(photo.tip_size, photo.tip_size_confidence, False, reason)
+    else:
+        reason = "Your photo's measurement of the ear-canal entrance is too uncertain to pick a tip size."
+        tip = TipSuggestion(None, photo.tip_size_confidence, True, reason)
+    return geometry, tip
+
+
 @transaction.atomic
 def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     """Rank the active catalog for this fitting and store the result.
+
+    The best usable photo (measured in mm, most confident) adds fit geometry and the measured tip
+    size; without one the ranking uses the questionnaire alone and says so.
 
     The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
     so reading a recommendation twice does not write twice.
     """
     products = list(product_list_active())
     catalog_version = str(Product.objects.aggregate(changed=Max("updated_at"))["changed"])
-    digest = _inputs_digest(fitting, catalog_version)
+    photo = ear_photo_best_for_fitting(fitting=fitting)
+    digest = _inputs_digest(fitting, catalog_version, photo)
     existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
     if existing is not None:
         return existing
+    ear, measured_tip = _ear_geometry(photo) if photo is not None else (None, None)
     ranking = rank_products(
         preferences=Preferences.from_answers(fitting.answers),
         products=[product_fit_from_model(p) for p in products],
+        ear=ear,
+        measured_tip=measured_tip,
     )
     recommendation = Recommendation.objects.create(
         fitting=fitting,
@@ -168,6 +261,8 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
         tip_size_confidence=ranking.tip.confidence,
         tip_size_reason=ranking.tip.reason,
         inputs_digest=digest,
+        photo=photo,
+        model_version=str(photo.model_version) if photo is not None else "",
     )
     RecommendationItem.objects.bulk_create(
         RecommendationItem(
@@ -179,6 +274,18 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
             reasons=list(item.reasons),
         )
         for item in ranking.items
+    )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.RECOMMENDATION_GENERATED,
+        object_type="recommendation",
+        object_id=str(recommendation.pk),
+        payload={
+            "fitting_id": str(fitting.pk),
+            "basis": recommendation.basis,
+            "ranking_version": recommendation.ranking_version,
+            "items": len(ranking.items),
+        },
     )
     return recommendation
 
@@ -217,4 +324,11 @@ def fitting_erase(*, fitting: Fitting) -> Fitting:
     locked.status = FittingStatus.ERASED
     locked.erased_at = timezone.now()
     locked.save(update_fields=["answers", "user", "status", "erased_at"])
+    # That an erasure happened, and nothing of what was erased.
+    audit_event_record(
+        actor=AuditActor.for_fitting(locked.pk),
+        action=AuditAction.FITTING_ERASED,
+        object_type="fitting",
+        object_id=str(locked.pk),
+    )
     return locked

@@ -1,15 +1,44 @@
 """Fixtures shared by every test: API clients, a ready fitting, and a database that is down."""
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory
+
+# The loopback S3 server (photos storage for every test) and the PostgreSQL-only guard.
+pytest_plugins = ["tests.s3", "tests.postgres"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.postgresql` tests run on PostgreSQL; elsewhere they skip, or fail under
+    EARFIT_REQUIRE_POSTGRES=1 (CI sets it), so CI can never pass them by skipping them."""
+    if item.get_closest_marker("postgresql") is None:
+        return
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    if os.environ.get("EARFIT_REQUIRE_POSTGRES") == "1":
+        pytest.fail("this test needs PostgreSQL, and EARFIT_REQUIRE_POSTGRES=1 says it must run", pytrace=False)
+    pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database to run it")
+
+
+@receiver(connection_created, dispatch_uid="tests_allow_audit_truncate")
+def allow_audit_truncate(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Django empties every table between transactional tests with TRUNCATE, which the audit
+    table's trigger refuses unless the session allows it (accounts/migrations/0003)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET earfit.audit_truncate = 'allow'")
+
 
 SPORT_ANSWERS: dict[str, Any] = {
     "uses": ["sport"],
@@ -23,6 +52,30 @@ SPORT_ANSWERS: dict[str, Any] = {
 
 def consent(version: str = "2026-11-01", accepted: bool = True) -> dict[str, Any]:
     return {"version": version, "accepted": accepted}
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _questionnaire_v1(request: pytest.FixtureRequest) -> None:
+    """The questionnaire a data migration seeds, present in every test that uses the database.
+
+    Tests that commit (transactional ones) end with a flush that empties every table, the seeded
+    questionnaire too; seeding it again here keeps each test independent of the order they run in.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction", False)) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from recommendations.models import Questionnaire
+    from recommendations.questionnaire import QUESTIONNAIRE_V1, QUESTIONNAIRE_V1_TITLE
+
+    if not Questionnaire.objects.exists():
+        Questionnaire.objects.create(version=1, title=QUESTIONNAIRE_V1_TITLE, questions=QUESTIONNAIRE_V1, active=True)
 
 
 @pytest.fixture

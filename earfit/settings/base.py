@@ -5,7 +5,11 @@
 
 from pathlib import Path
 
+from botocore.config import Config
+from celery.schedules import crontab
+
 from earfit.env import BASE_DIR, env
+from earfit.retention import photo_retention_days
 from earfit.static_headers import add_cache_headers
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-deploy")
@@ -24,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "recommendations",
 ]
@@ -41,6 +46,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "earfit.urls"
@@ -73,6 +80,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Staff sign-in protection: after AXES_FAILURE_LIMIT failures for one username from one address,
+# that pair is locked out for AXES_COOLOFF_HOURS. Failures and lockouts are in the audit trail.
+# Username *and* address, so an attacker cannot lock a colleague out from elsewhere at will.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -98,6 +115,35 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Ear photos on S3 (production, and the tests against a loopback S3 server) when
+# PHOTO_STORAGE=s3; the filesystem above otherwise. Objects are private (no ACL, no public URL),
+# every put asks for server-side encryption, and staff see a photo only through a presigned URL
+# that lives PHOTO_URL_EXPIRE_SECONDS. Short timeouts and few retries: an upload whose storage is
+# down answers 503 in seconds instead of holding a worker.
+PHOTO_STORAGE = env.str("PHOTO_STORAGE", default="filesystem")
+PHOTO_KEY_PREFIX = "photos/"
+PHOTO_URL_EXPIRE_SECONDS = env.int("PHOTO_URL_EXPIRE_SECONDS", default=60)
+PHOTO_S3_OPTIONS = {
+    "bucket_name": env.str("PHOTO_S3_BUCKET", default="earfit-photos"),
+    "endpoint_url": env.str("PHOTO_S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("PHOTO_S3_REGION", default="eu-central-1"),
+    "default_acl": None,
+    "querystring_auth": True,
+    "querystring_expire": PHOTO_URL_EXPIRE_SECONDS,
+    "file_overwrite": True,
+    "object_parameters": {"ServerSideEncryption": env.str("PHOTO_S3_SSE", default="AES256")},
+    "client_config": Config(
+        signature_version="s3v4",
+        # A loopback or other custom endpoint has no per-bucket DNS names.
+        s3={"addressing_style": "path" if env.str("PHOTO_S3_ENDPOINT_URL", default="") else "auto"},
+        connect_timeout=env.float("PHOTO_S3_CONNECT_TIMEOUT", default=2.0),
+        read_timeout=env.float("PHOTO_S3_READ_TIMEOUT", default=15.0),
+        retries={"max_attempts": 2, "mode": "standard"},
+    ),
+}
+if PHOTO_STORAGE == "s3":
+    STORAGES["photos"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": PHOTO_S3_OPTIONS}
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 
 # The React client's production build. In AWS it is served from S3 through CloudFront; with
@@ -146,11 +192,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"TipSizeEnum": "recommendations.models.TipSize"},
 }
 
 # Personal data: ear photos and answers are kept this many days, then purged. The infra program
 # reads the same value for the bucket lifecycle rule, so the two expiry paths cannot disagree.
-PHOTO_RETENTION_DAYS = env.int("PHOTO_RETENTION_DAYS", default=90)
+PHOTO_RETENTION_DAYS = photo_retention_days()
+# The purge leaves an object without a row alone this long: an upload in flight writes the
+# object first and its row a moment later.
+PHOTO_ORPHAN_GRACE_SECONDS = env.int("PHOTO_ORPHAN_GRACE_SECONDS", default=3600)
 
 CONSENT_TEXT_VERSION = "2026-11-01"
 
@@ -173,4 +223,36 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# Celery. Redis is the broker locally, in CI and in AWS (ElastiCache Redis, not SQS: the same
+# transport everywhere, so redelivery after a lost worker behaves in production as it is tested
+# here). With no CELERY_BROKER_URL (`make run`) tasks run eagerly in the process that sends them.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took but never acknowledged (the worker died) goes back to the queue after
+# this many seconds. It must exceed the longest task: the daily purge is bounded well below it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker sweeps for such messages (seconds × every Nth sweep scans Redis).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-photos-daily": {
+        "task": "recommendations.tasks.photos_purge_expired_task",
+        # 03:17 UTC: off the hour, when traffic is lowest in Europe.
+        "schedule": crontab(minute=17, hour=3),
+    },
 }

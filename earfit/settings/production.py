@@ -26,3 +26,10 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Photos live in S3, never on a task's disk; the bucket comes from PHOTO_S3_BUCKET.
+PHOTO_STORAGE = "s3"
+STORAGES["photos"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": PHOTO_S3_OPTIONS}  # noqa: F405
+# Background work needs its broker (ElastiCache Redis): no eager fallback in production.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")  # required: no default
+CELERY_TASK_ALWAYS_EAGER = False

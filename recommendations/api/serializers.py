@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recommendations.models import Fitting, Product, Recommendation, RecommendationItem
+from recommendations.models import EarPhoto, Fitting, Product, Recommendation, RecommendationItem, TipSize
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -69,18 +70,74 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
             "tip_sizes",
             "weight_g",
         ]
+        # An output shape: every field is always sent, so the schema marks them all required.
+        read_only_fields = fields
+
+
+class MeasurementSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField()
+    uncertainty = serializers.FloatField()
+    unit = serializers.ChoiceField(choices=["mm", "ratio"])
+
+
+class QualityReasonSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class QualitySerializer(serializers.Serializer[Any]):
+    passed = serializers.BooleanField()
+    reasons = QualityReasonSerializer(many=True)
+
+
+class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
+    measurements = serializers.DictField(child=MeasurementSerializer())
+    quality = QualitySerializer()
+    model_version = serializers.CharField(source="model_version.__str__")
+    overlay_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EarPhoto
+        fields = [
+            "id",
+            "side",
+            "created_at",
+            "expires_at",
+            "scale",
+            "confidence",
+            "measurements",
+            "quality",
+            "model_version",
+            "overlay_url",
+        ]
+
+    def get_overlay_url(self, photo: EarPhoto) -> str:
+        return reverse("ear-photo-overlay", kwargs={"fitting_id": photo.fitting_id, "photo_id": photo.id})
 
 
 class FittingSerializer(serializers.ModelSerializer[Fitting]):
     questionnaire_version = serializers.IntegerField(source="questionnaire.version")
     answers = serializers.DictField()
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Fitting
-        fields = ["id", "status", "questionnaire_version", "answers", "created_at"]
+        fields = ["id", "status", "questionnaire_version", "answers", "created_at", "photos"]
+        read_only_fields = fields
+
+    @extend_schema_field(EarPhotoSerializer(many=True))
+    def get_photos(self, fitting: Fitting) -> Any:
+        photos = fitting.photos.filter(purged_at__isnull=True).select_related("model_version").order_by("side")
+        return EarPhotoSerializer(photos, many=True).data
+
+
+TIP_SIZE_OR_NULL = serializers.ChoiceField(choices=TipSize.choices, allow_null=True)
 
 
 class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationItem]):
+    # Declared, not derived: a model integer's range differs between database backends, and the
+    # schema must be the same whichever database generated it.
+    rank = serializers.IntegerField(min_value=1)
     tip_size = serializers.SerializerMethodField()
     reasons = serializers.ListField(child=serializers.CharField())
     product = ProductSerializer()
@@ -89,12 +146,13 @@ class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationIte
         model = RecommendationItem
         fields = ["rank", "score", "tip_size", "reasons", "product"]
 
+    @extend_schema_field(TIP_SIZE_OR_NULL)
     def get_tip_size(self, item: RecommendationItem) -> str | None:
         return item.tip_size or None
 
 
 class TipSizeSerializer(serializers.Serializer[Any]):
-    size = serializers.CharField(allow_null=True)
+    size = serializers.ChoiceField(choices=TipSize.choices, allow_null=True)
     confidence = serializers.FloatField()
     abstained = serializers.BooleanField()
     reason = serializers.CharField()

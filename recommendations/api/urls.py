@@ -1,5 +1,6 @@
 from django.urls import path
 
+from recommendations.api.photo_views import EarPhotoCreateApi, EarPhotoOverlayApi
 from recommendations.api.views import (
     FitFeedbackCreateApi,
     FittingApi,
@@ -20,4 +21,10 @@ urlpatterns = [
         name="fitting-recommendation",
     ),
     path("fittings/<uuid:fitting_id>/feedback", FitFeedbackCreateApi.as_view(), name="fitting-feedback"),
+    path("fittings/<uuid:fitting_id>/photos", EarPhotoCreateApi.as_view(), name="ear-photo-create"),
+    path(
+        "fittings/<uuid:fitting_id>/photos/<uuid:photo_id>/overlay",
+        EarPhotoOverlayApi.as_view(),
+        name="ear-photo-overlay",
+    ),
 ]

@@ -47,7 +47,7 @@ def _owner_token(request: Request) -> str | None:
     return str(request.auth) if isinstance(request.auth, FittingToken) else None
 
 
-def _fitting_for(request: Request, fitting_id: Any, *, include_erased: bool = False) -> Any:
+def fitting_for_request(request: Request, fitting_id: Any, *, include_erased: bool = False) -> Any:
     return fitting_get_for_owner(
         fitting_id=fitting_id, token=_owner_token(request), user=request.user, include_erased=include_erased
     )
@@ -157,7 +157,7 @@ class FittingApi(APIView):
         responses={200: FittingSerializer, 404: ERRORS[404]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
-        fitting = _fitting_for(request, fitting_id)
+        fitting = fitting_for_request(request, fitting_id)
         return Response(FittingSerializer(fitting).data)
 
     @extend_schema(
@@ -168,7 +168,7 @@ class FittingApi(APIView):
         description="Erase the fitting's personal data now. Idempotent: a second call answers 204 too.",
     )
     def delete(self, request: Request, fitting_id: str) -> Response:
-        fitting = _fitting_for(request, fitting_id, include_erased=True)
+        fitting = fitting_for_request(request, fitting_id, include_erased=True)
         fitting_erase(fitting=fitting)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -182,7 +182,7 @@ class FittingRecommendationApi(APIView):
         responses={200: RecommendationSerializer, 404: ERRORS[404]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
-        fitting = _fitting_for(request, fitting_id)
+        fitting = fitting_for_request(request, fitting_id)
         recommendation = recommendation_generate(fitting=fitting)
         return Response(RecommendationSerializer(recommendation).data)
 
@@ -205,7 +205,7 @@ class FitFeedbackCreateApi(APIView):
 
         id = serializers.IntegerField()
         product_id = serializers.IntegerField()
-        fit = serializers.CharField()
+        fit = serializers.ChoiceField(choices=FitOutcome.choices)
         comfort = serializers.IntegerField()
         comment = serializers.CharField()
         created_at = serializers.DateTimeField()
@@ -224,7 +224,7 @@ class FitFeedbackCreateApi(APIView):
         ],
     )
     def post(self, request: Request, fitting_id: str) -> Response:
-        fitting = _fitting_for(request, fitting_id)
+        fitting = fitting_for_request(request, fitting_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         feedback = fit_feedback_record(fitting=fitting, **serializer.validated_data)

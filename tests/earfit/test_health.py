@@ -33,7 +33,8 @@ def test_readyz_is_200_when_the_database_answers() -> None:
 def test_readyz_is_503_with_the_database_stopped(database_down: None) -> None:
     response = APIClient().get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "not_ready", "checks": {"database": "down"}}
+    assert response.json()["status"] == "not_ready"
+    assert response.json()["checks"]["database"] == "down"
     assert int(response["Retry-After"]) > 0
 
 
@@ -48,11 +49,12 @@ def test_request_id_is_echoed_or_made() -> None:
 
 def test_check_deploy_with_production_settings_prints_no_warnings() -> None:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "earfit.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-of-sufficient-length-and-variety-0123456789",
         "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
         "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
+        "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,0 +1,111 @@
+"""The auditors' API: read the trail, export it. One APIView per operation; auditors only read.
+
+Catalog managers and other signed-in users get 403, anonymous callers 401, always in the one
+error shape.
+"""
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.audit.export import COLUMNS, audit_csv_lines
+from accounts.audit.models import ActorType, AuditAction, AuditEvent
+from accounts.audit.selectors import AuditFilter, audit_event_list
+from accounts.audit.services import AuditActor, audit_export_record
+from accounts.permissions import IsAuditor
+from recommendations.api.serializers import ErrorSerializer
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="A filter is not valid."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Not an auditor, or not a read."),
+}
+
+
+class AuditFilterSerializer(serializers.Serializer[Any]):
+    since = serializers.DateTimeField(
+        required=False, help_text="From this time (inclusive); ISO 8601, UTC if no offset."
+    )
+    until = serializers.DateTimeField(
+        required=False, help_text="Up to this time (exclusive); ISO 8601, UTC if no offset."
+    )
+    actor_type = serializers.ChoiceField(choices=ActorType.choices, required=False)
+    actor_id = serializers.CharField(max_length=64, required=False, help_text="User id, fitting id or job name.")
+    action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
+
+    def to_filter(self) -> AuditFilter:
+        self.is_valid(raise_exception=True)
+        return AuditFilter(**self.validated_data)
+
+
+class AuditEventListApi(ListAPIView):
+    """The trail, newest first, paginated."""
+
+    permission_classes = [IsAuditor]
+
+    class OutputSerializer(serializers.ModelSerializer[AuditEvent]):
+        class Meta:
+            model = AuditEvent
+            fields = list(COLUMNS)
+
+    serializer_class = OutputSerializer
+
+    @extend_schema(
+        operation_id="audit_event_list", parameters=[AuditFilterSerializer], responses={200: OutputSerializer, **ERRORS}
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return audit_event_list(filters=AuditFilterSerializer(data=self.request.query_params).to_filter()).order_by(
+            "-seq"
+        )
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets clients ask for `text/csv`; the export view streams its own body."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return JSONRenderer().render(data)  # only errors are rendered; they keep the error shape
+
+
+class AuditEventExportApi(APIView):
+    """The filtered trail as CSV, streamed oldest first, ending with the chain check for the range.
+
+    The export is itself audited (`audit.exported`, with the filter) before the first byte is sent.
+    """
+
+    permission_classes = [IsAuditor]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        operation_id="audit_event_export_csv",
+        parameters=[AuditFilterSerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8, UTC times."),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        filters = AuditFilterSerializer(data=request.query_params).to_filter()
+        audit_export_record(actor=AuditActor.for_user(request.user), via="api", filters=filters.as_payload())
+        now = timezone.now()
+        lines = audit_csv_lines(
+            events=audit_event_list(filters=filters), generated_at=now, filters=filters.as_payload()
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="earfit-audit-{now:%Y%m%dT%H%M%SZ}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

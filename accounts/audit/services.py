@@ -1,0 +1,172 @@
+"""Writing the audit trail. `audit_event_record` is the one way a row gets in.
+
+How another feature audits what it does (photo stored, photo viewed, purge run, model activated):
+
+    from accounts.audit.models import AuditAction
+    from accounts.audit.services import AuditActor, audit_event_record
+
+    @transaction.atomic
+    def ear_photo_ingest(*, fitting: Fitting, ...) -> EarPhoto:
+        photo = EarPhoto.objects.create(...)
+        audit_event_record(
+            actor=AuditActor.for_fitting(fitting.pk),
+            action=AuditAction.PHOTO_STORED,
+            object_type="ear_photo",
+            object_id=str(photo.pk),
+            payload={"side": photo.side, "bytes": photo.size},  # facts, never the image or the token
+        )
+        return photo
+
+Call it inside the transaction that makes the change, as its last write: the row commits or rolls
+back with the change, and the head lock it takes is held only until that transaction ends.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, chain_link, event_hash
+from accounts.audit.models import ActorType, AuditAction, AuditEvent
+from earfit.request_context import current_request_id
+
+# Keys that would put personal data or secrets into the trail. The payload says what happened
+# (ids, versions, counts, field names), never the data itself.
+FORBIDDEN_PAYLOAD_KEYS = frozenset(
+    {"answers", "token", "access_token", "password", "image", "photo", "bytes_b64", "comment", "email", "ip_address"}
+)
+MAX_PAYLOAD_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class AuditActor:
+    """Who did it: a signed-in user, the shopper holding a fitting, a system job, or nobody known."""
+
+    type: str
+    id: str = ""
+    label: str = ""
+
+    @classmethod
+    def for_user(cls, user: Any) -> "AuditActor":
+        """A staff member or signed-in user: their id and username (staff identity is what an audit is for)."""
+        return cls(ActorType.USER, str(user.pk), user.get_username())
+
+    @classmethod
+    def for_fitting(cls, fitting_id: Any) -> "AuditActor":
+        """An anonymous shopper, known only by the fitting they hold the token for."""
+        return cls(ActorType.FITTING, str(fitting_id))
+
+    @classmethod
+    def system(cls, job_name: str) -> "AuditActor":
+        """A command or scheduled task, e.g. `AuditActor.system("purge_expired_photos")`."""
+        return cls(ActorType.SYSTEM, job_name)
+
+    @classmethod
+    def anonymous(cls) -> "AuditActor":
+        return cls(ActorType.ANONYMOUS)
+
+
+def _check_keys(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).lower() in FORBIDDEN_PAYLOAD_KEYS:
+                raise ValueError(f"audit payload must not carry {key!r}: record what happened, not the data")
+            _check_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_keys(item)
+
+
+def _clean_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """The payload as it will read back from the database (JSON types only), or ValueError."""
+    text = json.dumps(payload or {}, sort_keys=True)  # TypeError on anything that is not JSON
+    if len(text) > MAX_PAYLOAD_CHARS:
+        raise ValueError(f"audit payload is {len(text)} characters; keep it under {MAX_PAYLOAD_CHARS}")
+    cleaned: dict[str, Any] = json.loads(text)
+    _check_keys(cleaned)
+    return cleaned
+
+
+def audit_event_record(
+    *,
+    actor: AuditActor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's `transaction.atomic` (RuntimeError outside one).
+
+    `request_id` defaults to the current request's (set by `RequestIdMiddleware`). `payload` is a
+    small JSON object of facts without personal data; ValueError for forbidden keys or > 4 KiB.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_event_record must run inside the transaction that makes the change")
+    fields: dict[str, Any] = {
+        "actor_type": ActorType(actor.type).value,
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "action": AuditAction(action).value,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "request_id": request_id or current_request_id.get() or "",
+        "payload": _clean_payload(payload),
+    }
+    head_seq, head_hash = chain_head_lock()
+    # The time is taken under the lock, so time order and chain order agree.
+    fields.update(occurred_at=timezone.now(), prev_hash=head_hash)
+    event = AuditEvent(seq=head_seq + 1, hash=event_hash({name: fields[name] for name in CHAIN_FIELDS}), **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_events_record_many(
+    *,
+    actor: AuditActor,
+    action: str,
+    object_type: str,
+    object_ids: Sequence[str],
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """One event per object for a bulk change (e.g. a purge batch): one head lock, one insert.
+
+    Same rules as `audit_event_record`: inside the caller's transaction, facts only. Returns how
+    many events were appended.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_events_record_many must run inside the transaction that makes the change")
+    if not object_ids:
+        return 0
+    common: dict[str, Any] = {
+        "actor_type": ActorType(actor.type).value,
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "action": AuditAction(action).value,
+        "object_type": object_type,
+        "request_id": current_request_id.get() or "",
+        "payload": _clean_payload(payload),
+    }
+    head = chain_head_lock()
+    now = timezone.now()
+    events = [AuditEvent(object_id=str(object_id), occurred_at=now, **common) for object_id in object_ids]
+    AuditEvent.objects.bulk_create(list(chain_link(events, after=head)))
+    return len(events)
+
+
+def audit_export_record(*, actor: AuditActor, via: str, filters: dict[str, Any]) -> AuditEvent:
+    """Record that someone exported the trail, committed before the export streams.
+
+    A stream's row count is not known up front, so the event records the filter that was asked for.
+    """
+    with transaction.atomic():
+        return audit_event_record(
+            actor=actor,
+            action=AuditAction.AUDIT_EXPORTED,
+            object_type="audit_trail",
+            object_id="",
+            payload={"via": via, "filters": filters},
+        )

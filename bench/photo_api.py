@@ -1,0 +1,127 @@
+"""Benchmark: the 12 MP phone photo in process and through the real HTTP API, side by side.
+
+    .venv/bin/python -m bench.photo_api [--runs 7]
+
+Starts earfit (`manage.py runserver --noreload`, local settings) on a free loopback port with a
+throw-away SQLite database and photo directory, creates a fitting over HTTP, then times
+`POST /api/v1/fittings/{id}/photos` with the 4032x3024 JPEG beside the in-process paths of
+`bench.photo_decode` (which draws the chart). The server is stopped by its own process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import photo_decode
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERS = {
+    "uses": ["commute"],
+    "form_factor": "in_ear",
+    "noise_cancelling": "nice",
+    "wireless": "wireless",
+    "budget": "50_150",
+    "glasses": False,
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def earfit_server() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="earfit-bench-") as tmp:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "earfit.settings.local",
+            "DJANGO_DEBUG": "false",
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "PHOTO_ROOT": f"{tmp}/photos",
+            "THROTTLE_FITTING_CREATE": "1000/minute",
+            "THROTTLE_ANON": "100000/minute",
+        }
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        port = _free_port()
+        server = subprocess.Popen(
+            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _json(request: urllib.request.Request) -> dict[str, object]:
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return dict(json.loads(response.read()))
+
+
+def create_fitting(base: str) -> tuple[str, str]:
+    body = json.dumps(
+        {"questionnaire_version": 1, "answers": ANSWERS, "consent": {"version": "2026-11-01", "accepted": True}}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/fittings", data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    created = _json(request)
+    return str(created["id"]), str(created["access_token"])
+
+
+def upload_through_api(base: str, fitting_id: str, token: str) -> photo_decode.PhotoPath:
+    def post(data: bytes) -> object:
+        boundary = uuid.uuid4().hex
+        body = b"".join(
+            [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="side"\r\n\r\nleft\r\n'.encode(),
+                f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="ear.jpg"\r\n'.encode(),
+                b"Content-Type: image/jpeg\r\n\r\n",
+                data,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
+        request = urllib.request.Request(
+            f"{base}/api/v1/fittings/{fitting_id}/photos",
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        return _json(request)
+
+    return post
+
+
+def main(argv: list[str] | None = None) -> None:
+    with earfit_server() as base:
+        fitting_id, token = create_fitting(base)
+        photo_decode.main(argv, extra_paths={"through the HTTP API": upload_through_api(base, fitting_id, token)})
+
+
+if __name__ == "__main__":
+    main()

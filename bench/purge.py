@@ -1,0 +1,118 @@
+"""Benchmark: the batched purge against a one-object-at-a-time purge, same 5,000 photos, real S3 server.
+
+    .venv/bin/python bench/purge.py [--photos 5000]      (or: make bench)
+
+Starts its own SeaweedFS S3 server on loopback, creates a throwaway test database (SQLite, or
+PostgreSQL when DATABASE_URL is set), and for each method stores the same number of expired
+photos (one object each, one version) and times the purge alone. Prints the seconds and the
+speed-up, and draws a bar chart to bench/results/purge.png.
+
+One-at-a-time is what the purge would be without batching: for each expired photo, in its own
+transaction, lock the row, list that object's versions, delete each version with its own
+request, and empty the row.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.test")
+
+import django  # noqa: E402 -- Django is set up before the project's modules are imported
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import override_settings, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+
+from recommendations.models import EarPhoto  # noqa: E402
+from recommendations.photo_storage import photo_object_key_versions, photo_storage  # noqa: E402
+from recommendations.purge import _purged_fields, ear_photo_purge_expired  # noqa: E402
+from tests.recommendations.photo_rows import expired, photo_rows, put_objects  # noqa: E402
+from tests.s3 import PhotoBucket, S3Server, photos_storage_settings  # noqa: E402
+
+
+def purge_one_at_a_time() -> int:
+    client = photo_storage().connection.meta.client  # type: ignore[attr-defined]
+    bucket = photo_storage().bucket_name  # type: ignore[attr-defined]
+    purged = 0
+    for pk in EarPhoto.objects.filter(purged_at__isnull=True, expires_at__lte=timezone.now()).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            photo = EarPhoto.objects.select_for_update().get(pk=pk)
+            for version in photo_object_key_versions([photo.storage_key]):
+                client.delete_object(Bucket=bucket, Key=version.key, VersionId=version.version_id)
+            EarPhoto.objects.filter(pk=pk).update(**_purged_fields(timezone.now()))
+        purged += 1
+    return purged
+
+
+def prepare(server: S3Server, count: int) -> override_settings:
+    name = f"bench-{uuid.uuid4().hex[:8]}"
+    server.create_bucket(name)
+    bucket = PhotoBucket(name=name, client=server.client())
+    keys = [f"photos/2026/08/01/bench/{uuid.uuid4().hex}-left.jpg" for _ in range(count)]
+    EarPhoto.objects.all().delete()
+    photo_rows(keys=keys, expires_at=expired())
+    put_objects(bucket, keys)
+    return override_settings(STORAGES=photos_storage_settings(endpoint=server.endpoint, bucket=name))
+
+
+def chart(results: dict[str, float], path: Path) -> None:
+    width, height, margin = 640, 260, 20
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    longest = max(results.values())
+    draw.text((margin, 8), "Purge of the same expired photos on a loopback S3 server (seconds)", fill="black")
+    for row, (label, seconds) in enumerate(results.items()):
+        top = 50 + row * 90
+        bar = int((width - 2 * margin - 160) * seconds / longest)
+        draw.text((margin, top + 20), label, fill="black")
+        draw.rectangle([margin + 150, top, margin + 150 + max(bar, 2), top + 50], fill="#2b6cb0")
+        draw.text((margin + 160 + bar, top + 20), f"{seconds:.1f} s", fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=5000)
+    args = parser.parse_args()
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    with tempfile.TemporaryDirectory() as directory:
+        server = S3Server(directory=Path(directory)).start()
+        try:
+            results: dict[str, float] = {}
+            with prepare(server, args.photos):
+                started = time.perf_counter()
+                result = ear_photo_purge_expired()
+                results["batched"] = time.perf_counter() - started
+                assert result.photos_purged == args.photos, result
+            with prepare(server, args.photos):
+                started = time.perf_counter()
+                assert purge_one_at_a_time() == args.photos
+                results["one at a time"] = time.perf_counter() - started
+        finally:
+            server.stop()
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    speedup = results["one at a time"] / results["batched"]
+    print(f"photos: {args.photos} ({connection.vendor})")
+    for label, seconds in results.items():
+        print(f"{label:>14}: {seconds:7.2f} s  ({args.photos / seconds:7.0f} photos/s)")
+    print(f"{'speed-up':>14}: {speedup:7.1f}x")
+    chart(results, ROOT / "bench" / "results" / "purge.png")
+    print("chart: bench/results/purge.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Sending work to Celery from a request: after the commit, and with a clear answer when the broker is down.
+
+Two kinds of work:
+- required: the change makes no sense without it. The broker is checked inside the transaction,
+  before anything commits, so with the broker down the request is refused cleanly (503,
+  Retry-After, nothing written) instead of committing work that never happens.
+- optional (the default): the change stands on its own and the work can be redone later (a
+  re-score, an overlay). With the broker down the request is answered and the miss is logged.
+
+Either way the message is sent only after the commit (`transaction.on_commit`), so a worker never
+looks for a row that is not there yet, and the task gets ids, never objects.
+"""
+
+import logging
+from typing import Any
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+
+from earfit.celery import app
+from earfit.exceptions import DependencyUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def broker_ping() -> None:
+    """Raises DependencyUnavailable("broker") when the broker does not answer. Eager mode has none."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+    except Exception as exc:
+        logger.warning("broker unavailable: %s", exc)
+        raise DependencyUnavailable("broker") from exc
+
+
+def task_enqueue_on_commit(task: Task, *args: Any, required: bool = False) -> None:
+    """Send `task(*args)` once the current transaction commits (at once outside one)."""
+    if required:
+        broker_ping()
+
+    def _send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                raise  # eager: the task itself failed; let it show
+            # The commit stands; the work is redone by its own sweep (the daily purge, a re-score).
+            logger.exception("could not enqueue %s%r; the broker is down", task.name, args)
+
+    transaction.on_commit(_send)

@@ -1,0 +1,177 @@
+"""``analyse_photo``: the one entry point from a decoded photo to a typed ``EarAnalysis``.
+
+Three passes of the same small network: the letterboxed full frame finds the ear and the card
+and says whether each is there; then a square crop around each is analysed again at a higher
+zoom for precise landmarks (the training set contains such crops, jittered the way a first pass
+misplaces them). Measurement precision comes from those zoomed passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from inference.geometry import FloatArray, order_card_corners
+from inference.keypoints import EAR_KEYPOINTS
+from inference.overlay import render_overlay
+from inference.postprocess import (
+    geometric_issues,
+    issue,
+    measure,
+    photometric_issues,
+    sigmoid,
+    tip_size_from_notch,
+)
+from inference.registry import ModelSpec, default_spec
+from inference.session import get_session
+from inference.tensors import CropBox, box_around, crop_to_square, full_frame_box, normalise
+from inference.types import EarAnalysis, Keypoint, Measurement, TipSizeEstimate
+
+EAR_CROP_MARGIN = 1.55
+CARD_CROP_MARGIN = 1.42
+REFINE_PASSES = 2
+MIRROR_AVERAGE = True  # average each refinement crop with its mirror image (test-time augmentation)
+PRESENCE_THRESHOLD = 0.5
+# Typical heatmap spread (input units) of a well-seen landmark; broader heatmaps widen the
+# uncertainty. Overridden by the card's calibration when present.
+DEFAULT_SPREAD_REFERENCE = 0.02
+
+NUM_EAR = len(EAR_KEYPOINTS)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    keypoints: FloatArray  # (K, 2) image px
+    spread: FloatArray  # (K,) in units of the crop side
+    presence: tuple[float, float]  # probabilities: ear, card
+
+
+def _flip_order(spec: ModelSpec) -> list[int]:
+    """Keypoint order after a left-right mirror: ear labels are anatomical and stay, while the
+    card's left and right corners swap."""
+    ear = list(range(len(spec.ear_keypoints)))
+    n = len(ear)
+    return [*ear, n + 1, n, n + 3, n + 2]
+
+
+def _run(spec: ModelSpec, image: Image.Image, box: CropBox, threads: int | None, *, mirror: bool = False) -> _Pass:
+    """One pass over ``box``; with ``mirror`` the crop and its mirror image are averaged."""
+    session = get_session(spec, threads=threads)
+    pixels = np.asarray(crop_to_square(image, box), dtype=np.uint8)
+    batch = [pixels, pixels[:, ::-1]] if mirror else [pixels]
+    tensor = np.concatenate([normalise(np.ascontiguousarray(p), spec.mean, spec.std) for p in batch])
+    keypoints, spread, logits = session.run(list(spec.output_names), {spec.input_name: tensor})
+    unit = np.asarray(keypoints[0], dtype=np.float64)
+    spreads = np.asarray(spread[0], dtype=np.float64)
+    if mirror:
+        order = _flip_order(spec)
+        back = np.asarray(keypoints[1], dtype=np.float64)[order]
+        back[:, 0] = 1.0 - back[:, 0]
+        unit = (unit + back) / 2
+        spreads = (spreads + np.asarray(spread[1], dtype=np.float64)[order]) / 2
+    mean_logits = np.asarray(logits, dtype=np.float64).mean(axis=0)
+    presence = (sigmoid(float(mean_logits[0])), sigmoid(float(mean_logits[1])))
+    return _Pass(box.to_image(unit), spreads, presence)
+
+
+def _refine(
+    spec: ModelSpec, image: Image.Image, points: FloatArray, sl: slice, margin: float, threads: int | None
+) -> tuple[FloatArray, FloatArray]:
+    spread = np.full(points.shape[0], DEFAULT_SPREAD_REFERENCE)
+    for _ in range(REFINE_PASSES):
+        box = box_around(points, margin=margin, size=spec.input_size)
+        result = _run(spec, image, box, threads, mirror=MIRROR_AVERAGE)
+        points, spread = result.keypoints[sl], result.spread[sl]
+    return points, spread
+
+
+def analyse_photo(image: Image.Image, *, spec: ModelSpec | None = None, threads: int | None = None) -> EarAnalysis:
+    """Find the ear and the card, measure the ear, check the photo's quality, estimate a tip size.
+
+    ``image`` is the upright RGB image from ``preprocess.decode_photo`` (any size; ~1280 px long
+    side is plenty). Keypoints in the result are pixels of that image.
+    """
+    spec = spec or default_spec()
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    first = _run(spec, rgb, full_frame_box(rgb.size[0], rgb.size[1], spec.input_size), threads)
+    ear_conf, card_conf = first.presence
+    has_ear = ear_conf >= PRESENCE_THRESHOLD
+    has_card = card_conf >= PRESENCE_THRESHOLD
+
+    card_px: FloatArray | None = None
+    corners: tuple[Keypoint, ...] = ()
+    if has_card:
+        pts, spread = _refine(spec, rgb, first.keypoints[NUM_EAR:], slice(NUM_EAR, None), CARD_CROP_MARGIN, threads)
+        card_px = order_card_corners(pts)
+        corners = tuple(
+            Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s))
+            for name, (x, y), s in zip(spec.card_keypoints, card_px, spread, strict=True)
+        )
+
+    if not has_ear:
+        quality = [issue("no_ear"), *photometric_issues(rgb, None)]
+        if not has_card:
+            quality.append(issue("no_reference_card"))
+        return EarAnalysis(
+            model=spec.label,
+            image_size=rgb.size,
+            ear_confidence=round(ear_conf, 4),
+            card_confidence=round(card_conf, 4),
+            keypoints=(),
+            card_corners=corners,
+            scale="mm" if has_card else "relative",
+            mm_per_px=None,
+            measurements=(),
+            quality=tuple(quality),
+            tip_size=TipSizeEstimate(None, 0.0, True, "no ear was found"),
+            confidence=0.0,
+        )
+
+    ear_px, ear_spread = _refine(spec, rgb, first.keypoints[:NUM_EAR], slice(0, NUM_EAR), EAR_CROP_MARGIN, threads)
+    keypoints = tuple(
+        Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s))
+        for name, (x, y), s in zip(spec.ear_keypoints, ear_px, ear_spread, strict=True)
+    )
+    measurements, mm_per_px = measure(ear_px, ear_spread, card_px, spec, _spread_reference(spec))
+    quality = photometric_issues(rgb, ear_px) + geometric_issues(rgb.size, ear_px, card_px)
+    if not has_card:
+        quality.insert(0, issue("no_reference_card"))
+    usable = not any(q.blocking for q in quality)
+    confidence = ear_conf * (card_conf if has_card else 0.5) * (1.0 if usable else 0.3)
+    return EarAnalysis(
+        model=spec.label,
+        image_size=rgb.size,
+        ear_confidence=round(ear_conf, 4),
+        card_confidence=round(card_conf, 4),
+        keypoints=keypoints,
+        card_corners=corners,
+        scale="mm" if has_card else "relative",
+        mm_per_px=round(mm_per_px, 5) if mm_per_px else None,
+        measurements=measurements,
+        quality=tuple(quality),
+        tip_size=_tip_size(measurements, has_card, usable),
+        confidence=round(confidence, 4),
+    )
+
+
+def _tip_size(measurements: tuple[Measurement, ...], has_card: bool, usable: bool) -> TipSizeEstimate:
+    if not usable:
+        return TipSizeEstimate(None, 0.0, True, "the photo did not pass the quality checks")
+    if not has_card:
+        return TipSizeEstimate(None, 0.0, True, "no card in the photo, so no size in mm")
+    notch = next(m for m in measurements if m.name == "intertragal_notch_width")
+    return tip_size_from_notch(notch.value, notch.uncertainty)
+
+
+def _point_confidence(spread: float) -> float:
+    """1 for a sharp heatmap, falling towards 0 as it spreads over a tenth of the crop."""
+    return round(float(np.clip(1.0 - (spread - DEFAULT_SPREAD_REFERENCE) / 0.08, 0.0, 1.0)), 3)
+
+
+def _spread_reference(spec: ModelSpec) -> float:
+    return spec.spread_reference or DEFAULT_SPREAD_REFERENCE
+
+
+__all__ = ["analyse_photo", "render_overlay"]

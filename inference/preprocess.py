@@ -1,0 +1,153 @@
+"""Photo bytes → a validated, upright, reduced RGB image; and the metadata-free re-encode to store.
+
+``decode_photo`` checks, in this order, and stops at the first failure: empty file, byte size,
+real type by magic bytes, container structure (truncation, polyglot), pixel count read from the
+header, and only then decodes — for JPEG in draft mode, so a 12 MP photo is decoded by the IDCT at
+1/2, 1/4 or 1/8 scale instead of at full resolution. The pixel limit is our own check on the
+header, so Pillow's process-wide ``MAX_IMAGE_PIXELS`` is never changed and its decompression-bomb
+warning is never reached (our limit must stay below it; ``decode_photo`` refuses a higher one).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageFile
+
+from inference.errors import PhotoRejected
+from inference.filetype import inspect_file
+from inference.registry import ModelSpec
+from inference.tensors import crop_to_square, full_frame_box, normalise
+
+DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 50_000_000
+STORAGE_LONG_SIDE = 1280
+PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}
+
+_heif_lock = threading.Lock()
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    """Teach Pillow HEIC once, on first use rather than at import (it edits Pillow's registry)."""
+    global _heif_registered
+    with _heif_lock:
+        if not _heif_registered:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+            _heif_registered = True
+
+
+@dataclass(frozen=True)
+class DecodedPhoto:
+    image: Image.Image  # RGB, upright, long side <= target_long_side
+    format: str  # "jpeg" | "png" | "webp" | "heic"
+    original_size: tuple[int, int]  # upright size of the photo as the camera took it
+    decoded_size: tuple[int, int]  # size the decoder produced (smaller with JPEG draft mode)
+    orientation: int  # EXIF orientation tag that was applied (1 = none)
+
+
+def decode_photo(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    target_long_side: int = STORAGE_LONG_SIDE,
+) -> DecodedPhoto:
+    """Validate and decode an uploaded photo; raises ``PhotoRejected`` with a code for the shopper."""
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        raise ValueError("max_pixels must stay below Pillow's decompression-bomb threshold")
+    if not data:
+        raise PhotoRejected("empty_file")
+    if len(data) > max_bytes:
+        raise PhotoRejected("file_too_large", detail=f"{len(data)} bytes > {max_bytes}")
+    info = inspect_file(data)  # magic bytes, then structure: unsupported_type, corrupt_image, polyglot
+    if info.width * info.height > max_pixels:
+        raise PhotoRejected("too_many_pixels", detail=f"{info.width}x{info.height} > {max_pixels} pixels")
+    if info.kind == "heic":
+        _register_heif()
+    try:
+        with Image.open(io.BytesIO(data), formats=[PIL_FORMATS[info.kind]]) as im:
+            if im.size[0] * im.size[1] > max_pixels:  # header read by Pillow disagrees with ours
+                raise PhotoRejected("too_many_pixels", detail=f"{im.size} > {max_pixels} pixels")
+            orientation = int(im.getexif().get(0x0112, 1) or 1)
+            if info.kind == "jpeg":
+                factor = target_long_side / max(im.size)
+                if factor < 1:
+                    im.draft("RGB", (math.ceil(im.size[0] * factor), math.ceil(im.size[1] * factor)))
+            # A truncated file must fail here, not be padded with grey by a lenient global setting.
+            if ImageFile.LOAD_TRUNCATED_IMAGES:
+                raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+            im.load()
+            decoded_size = im.size
+            # Shrink first, then turn upright: the transpose then moves a fraction of the pixels.
+            rgb = _to_rgb(im)
+            scale = target_long_side / max(rgb.size)
+            if scale < 1:
+                size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
+                rgb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # area-aware when shrinking
+            rgb = _upright(rgb, orientation)
+    except PhotoRejected:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected("too_many_pixels", detail=str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise PhotoRejected("corrupt_image", detail=f"{type(exc).__name__}: {exc}") from exc
+    swapped = orientation in (5, 6, 7, 8)
+    original = (info.height, info.width) if swapped else (info.width, info.height)
+    return DecodedPhoto(rgb, info.kind, original, decoded_size, orientation)
+
+
+_TRANSPOSE = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+
+def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    """Apply the EXIF orientation (the same table as ``ImageOps.exif_transpose``)."""
+    for method in _TRANSPOSE.get(orientation, ()):
+        image = image.transpose(method)
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(image, dtype=np.float64)
+        peak = max(float(arr.max()), 1.0)
+        return Image.fromarray((arr / peak * 255).astype(np.uint8)).convert("RGB")
+    return image.convert("RGB")
+
+
+def reencode_for_storage(image: Image.Image, *, quality: int = 85) -> bytes:
+    """A fresh JPEG of the pixels only: no EXIF/GPS, no ICC profile, no comments, no trailer.
+
+    The pixels are copied into a new image so nothing in ``image.info`` can ride along.
+    """
+    clean = Image.new("RGB", image.size)
+    clean.paste(image.convert("RGB"))
+    buf = io.BytesIO()
+    clean.save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def to_model_input(image: Image.Image, spec: ModelSpec) -> npt.NDArray[np.float32]:
+    """The letterboxed full frame as the model's input tensor ``(1, 3, S, S)``."""
+    box = full_frame_box(image.size[0], image.size[1], spec.input_size)
+    pixels = np.asarray(crop_to_square(image, box), dtype=np.uint8)
+    return normalise(pixels, spec.mean, spec.std)

@@ -1,0 +1,144 @@
+"""Model specs: which ONNX file, pinned by sha256, with its input/output contract, from its card.
+
+A card is ``<dir>/<name>-<version>.json`` next to the ``.onnx`` file it names. ``load_spec`` checks
+the file's sha256 against the card before anything runs it; ``default_spec`` is the model this
+code release ships (overridable with ``INFERENCE_MODEL_CARD`` for an operator's evaluation run).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inference.errors import ModelIntegrityError, ModelUnavailable
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL = ("earnet", "1.0.0")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    version: str
+    file_name: str
+    sha256: str
+    directory: Path
+    input_name: str
+    input_size: int
+    output_names: tuple[str, ...]
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    keypoint_names: tuple[str, ...]
+    ear_keypoints: tuple[str, ...]
+    card_keypoints: tuple[str, ...]
+    licence: str
+    # measurement name -> 1-sigma error in mm, measured on the calibration renders (see card)
+    calibration_sigma_mm: tuple[tuple[str, float], ...] = ()
+    # typical heatmap spread of a landmark on the calibration renders (input-square units)
+    spread_reference: float = 0.02
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.file_name
+
+    @property
+    def card_path(self) -> Path:
+        return self.directory / f"{self.name}-{self.version}.json"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}-{self.version}"
+
+    def sigma_mm(self, measurement: str, default: float = 2.0) -> float:
+        return dict(self.calibration_sigma_mm).get(measurement, default)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_model_card(card_path: Path) -> dict[str, Any]:
+    """The card as a dict (for the Django side's ModelVersion row: licence, provenance, metrics)."""
+    try:
+        card = json.loads(card_path.read_text())
+    except FileNotFoundError as exc:
+        raise ModelUnavailable(f"model card {card_path} not found") from exc
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable(f"model card {card_path} unreadable: {exc}") from exc
+    if not isinstance(card, dict):
+        raise ModelUnavailable(f"model card {card_path} is not a JSON object")
+    return card
+
+
+def load_spec(card_path: Path, *, verify: bool = True) -> ModelSpec:
+    """Load a spec from its card; with ``verify`` (the default) the model file's sha256 must match."""
+    card = read_model_card(card_path)
+    try:
+        contract = card["contract"]
+        inp = contract["input"]
+        sigma = card.get("calibration", {}).get("sigma_mm", {})
+        spec = ModelSpec(
+            name=str(card["name"]),
+            version=str(card["version"]),
+            file_name=str(card["file"]),
+            sha256=str(card["sha256"]).lower(),
+            directory=card_path.resolve().parent,
+            input_name=str(inp["name"]),
+            input_size=int(inp["shape"][-1]),
+            output_names=tuple(str(n) for n in contract["outputs"]),
+            mean=(float(inp["mean"][0]), float(inp["mean"][1]), float(inp["mean"][2])),
+            std=(float(inp["std"][0]), float(inp["std"][1]), float(inp["std"][2])),
+            keypoint_names=tuple(contract["keypoint_names"]),
+            ear_keypoints=tuple(contract["ear_keypoints"]),
+            card_keypoints=tuple(contract["card_keypoints"]),
+            licence=str(card.get("licence", "")),
+            calibration_sigma_mm=tuple(sorted((str(k), float(v)) for k, v in sigma.items())),
+            spread_reference=float(card.get("calibration", {}).get("spread_reference", 0.02)),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelUnavailable(f"model card {card_path} is missing a field: {exc}") from exc
+    if verify:
+        verify_model_file(spec)
+    return spec
+
+
+def verify_model_file(spec: ModelSpec) -> None:
+    if not spec.path.is_file():
+        raise ModelUnavailable(f"model file {spec.path} not found")
+    actual = sha256_file(spec.path)
+    if actual != spec.sha256:
+        raise ModelIntegrityError(f"{spec.path} has sha256 {actual}, its card pins {spec.sha256}: refusing to load it")
+
+
+def read_verified_model(spec: ModelSpec) -> bytes:
+    """The model's bytes, hashed as read, so what is checked is exactly what is run."""
+    try:
+        data = spec.path.read_bytes()
+    except OSError as exc:
+        raise ModelUnavailable(f"model file {spec.path} unreadable: {exc}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != spec.sha256:
+        raise ModelIntegrityError(f"{spec.path} has sha256 {actual}, its card pins {spec.sha256}: refusing to load it")
+    return data
+
+
+def spec_from_directory(directory: Path, name: str = DEFAULT_MODEL[0], version: str = DEFAULT_MODEL[1]) -> ModelSpec:
+    return load_spec(Path(directory) / f"{name}-{version}.json")
+
+
+@functools.cache
+def default_spec() -> ModelSpec:
+    """The active model: ``INFERENCE_MODEL_CARD`` if set, else the one shipped with this release."""
+    override = os.environ.get("INFERENCE_MODEL_CARD")
+    if override:
+        return load_spec(Path(override))
+    return spec_from_directory(MODELS_DIR)

@@ -1,0 +1,150 @@
+"""Export a trained EarNet to ONNX, pin it by sha256 and write its model card."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from inference.keypoints import ALL_KEYPOINTS, CARD_KEYPOINTS, EAR_KEYPOINTS, MEASUREMENT_PAIRS
+from inference.training.model import HEATMAP_SIZE, INPUT_SIZE, EarNet
+
+MODEL_NAME = "earnet"
+OPSET = 17  # read by every onnxruntime since 1.11, including the pinned 1.32
+INPUT_NAME = "image"
+OUTPUT_NAMES = ("keypoints", "spread", "presence_logits")
+
+LIMITATIONS = [
+    "Real-world accuracy is UNVALIDATED. Every figure in 'metrics' is measured on procedurally "
+    "rendered photos from the same renderer that produced the training set (held-out seeds), so "
+    "it is an upper bound on what real photos will show.",
+    "The renderer's ears are simplified parametric shapes; real ears vary more (folded helix, "
+    "piercings, hair over the helix, shadows, glasses arms) and the model has never seen one.",
+    "Scale comes from an ID-1 card assumed to lie in the plane of the ear; a card held nearer to "
+    "the camera than the ear makes the ear look smaller, by roughly the ratio of the distances.",
+    "A photo cannot see the ear canal: the intertragal notch width is only a proxy for it, so the "
+    "tip size is a starting point to combine with the questionnaire, not a fitting.",
+]
+VALIDATION_PLAN = (
+    "Recruit at least 60 adults across skin tones, ages and both sexes (consented, ethics-reviewed). "
+    "A trained measurer takes each ear's length, width, concha height and width and intertragal "
+    "notch width with a digital caliper, twice, blinded to the model output (the repeat gives the "
+    "measurer's own error). Each participant takes the photos with the app's guidance on common "
+    "phones. Compare model and caliper per measurement with Bland-Altman analysis: the mean "
+    "difference (bias) and 95 % limits of agreement (bias +/- 1.96 SD of the differences) with their "
+    "confidence intervals, and check the differences for a trend with ear size. Accept the model for "
+    "a measurement only if the limits of agreement lie within a tolerance fixed before the study "
+    "(e.g. +/- 3 mm for ear length, +/- 1.5 mm for notch width), and report tip-size agreement "
+    "against the tip the participants found comfortable in a fitting."
+)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export_model(
+    model: EarNet,
+    *,
+    out_dir: Path,
+    version: str,
+    training: dict[str, Any],
+    mean: tuple[float, float, float],
+    std: tuple[float, float, float],
+) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    file_name = f"{MODEL_NAME}-{version}.onnx"
+    onnx_path = out_dir / file_name
+    model.eval()
+    dummy = torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE)
+    raw_path = out_dir / f".{file_name}.raw"
+    torch.onnx.export(
+        model,
+        (dummy,),
+        str(raw_path),
+        dynamo=False,
+        input_names=[INPUT_NAME],
+        output_names=list(OUTPUT_NAMES),
+        opset_version=OPSET,
+        dynamic_axes={INPUT_NAME: {0: "batch"}, **{n: {0: "batch"} for n in OUTPUT_NAMES}},
+        do_constant_folding=True,
+    )
+    proto = onnx.load(str(raw_path))
+    raw_path.unlink()
+    onnx.checker.check_model(proto)
+    # Strip producer noise so re-exports of the same weights give the same bytes.
+    proto.producer_version = ""
+    onnx_path.write_bytes(proto.SerializeToString())
+
+    # The exported graph must agree with PyTorch before it ships.
+    x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE)
+    with torch.no_grad():
+        expected = [t.numpy() for t in model(x)]
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    got = session.run(list(OUTPUT_NAMES), {INPUT_NAME: x.numpy()})
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_allclose(e, g, atol=1e-3, rtol=1e-3)
+
+    card = {
+        "name": MODEL_NAME,
+        "version": version,
+        "file": file_name,
+        "sha256": sha256_of(onnx_path),
+        "size_bytes": onnx_path.stat().st_size,
+        "licence": "Proprietary, earfit. Weights trained only on the project's own synthetic renders.",
+        "training_data": {
+            "provenance": (
+                "Procedurally rendered ear photos from inference/training/renderer.py (parametric "
+                "helix, antihelix, concha, tragus, antitragus and lobe; adult ear sizes; skin tones; "
+                "hair; clutter; an ID-1 card 85.60 x 53.98 mm at random pose with mild perspective; "
+                "lighting, blur, noise, JPEG). No real ear images and no third-party data set: real "
+                "ear data sets carry research-only licences."
+            ),
+            **training,
+        },
+        "intended_use": (
+            "Estimate ear dimensions from one consented shopper photo with a bank card beside the "
+            "ear, to rank headsets and suggest an ear-tip size to start with. Not a medical device; "
+            "not for identification."
+        ),
+        "contract": {
+            "input": {
+                "name": INPUT_NAME,
+                "shape": [1, 3, INPUT_SIZE, INPUT_SIZE],
+                "dtype": "float32",
+                "layout": "NCHW RGB, (pixel / 255 - mean) / std",
+                "mean": list(mean),
+                "std": list(std),
+                "preprocessing": "inference.tensors.crop_to_square: letterboxed full frame, then "
+                "square crops around the ear and the card (grey padding 114)",
+            },
+            "outputs": {
+                "keypoints": "(N, K, 2) float32, soft-argmax x, y in [0, 1] of the input square",
+                "spread": "(N, K) float32, spatial std of each heatmap in the same units",
+                "presence_logits": "(N, 2) float32, logits of ear present, card present",
+            },
+            "keypoint_names": list(ALL_KEYPOINTS),
+            "ear_keypoints": list(EAR_KEYPOINTS),
+            "card_keypoints": list(CARD_KEYPOINTS),
+            "heatmap_size": HEATMAP_SIZE,
+            "measurements": {k: list(v) for k, v in MEASUREMENT_PAIRS.items()},
+        },
+        "metrics": {"status": "not evaluated yet"},
+        "calibration": {},
+        "limitations": LIMITATIONS,
+        "validation_plan": VALIDATION_PLAN,
+        "reproduce": "python -m inference.training.train --out inference/models",
+    }
+    card_path = out_dir / f"{MODEL_NAME}-{version}.json"
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    return card_path

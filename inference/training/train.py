@@ -1,0 +1,187 @@
+"""Train EarNet on rendered photos, export it to ONNX with its model card, and evaluate it.
+
+    python -m inference.training.train --out inference/models
+
+Seeds 0..N-1 train; evaluation uses seeds from 1,000,000 (test) and 2,000,000 (calibration), so
+no rendered photo is shared. One process, at most two threads: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from inference.training.dataset import NUM_EAR, Samples, build_samples
+from inference.training.model import HEATMAP_SIZE, INPUT_SIZE, EarNet
+
+MEAN = (0.5, 0.5, 0.5)
+STD = (0.25, 0.25, 0.25)
+# Flipping an image left-right keeps anatomical ear labels (front stays front) but swaps the
+# card's left and right corners.
+FLIP_ORDER = [*range(NUM_EAR), NUM_EAR + 1, NUM_EAR, NUM_EAR + 3, NUM_EAR + 2]
+
+
+def _load_or_build(cache: Path | None, scenes: int) -> Samples:
+    if cache is not None and cache.exists():
+        data = np.load(cache)
+        if int(data["scenes"]) == scenes:
+            print(f"using cached samples {cache}")
+            return Samples(
+                data["images"], data["keypoints"], data["keypoint_mask"], data["presence"], data["presence_mask"]
+            )
+    samples = build_samples(range(scenes), INPUT_SIZE)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, scenes=scenes, **samples.__dict__)
+    return samples
+
+
+def _batch(
+    s: Samples, idx: np.ndarray, rng: np.random.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    images = torch.from_numpy(s.images[idx]).float().div_(255.0)
+    kps = torch.from_numpy(s.keypoints[idx]).clone()
+    mask = torch.from_numpy(s.keypoint_mask[idx]).clone()
+    flip = torch.from_numpy(rng.random(len(idx)) < 0.5)
+    if flip.any():
+        images[flip] = images[flip].flip(dims=[2])
+        flipped = kps[flip][:, FLIP_ORDER]
+        flipped[..., 0] = 1.0 - flipped[..., 0]
+        kps[flip] = flipped
+        mask[flip] = mask[flip][:, FLIP_ORDER]
+    gain = torch.from_numpy(rng.uniform(0.8, 1.2, (len(idx), 1, 1, 1))).float()
+    bias = torch.from_numpy(rng.uniform(-0.08, 0.08, (len(idx), 1, 1, 1))).float()
+    images = (images * gain + bias).clamp_(0, 1)
+    mean = torch.tensor(MEAN).view(1, 1, 1, 3)
+    std = torch.tensor(STD).view(1, 1, 1, 3)
+    x = ((images - mean) / std).permute(0, 3, 1, 2).contiguous()
+    presence = torch.from_numpy(s.presence[idx])
+    presence_mask = torch.from_numpy(s.presence_mask[idx])
+    return x, kps, mask, presence, presence_mask
+
+
+def _heatmap_ce(logits: torch.Tensor, kps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against a Gaussian target (sigma one cell): speeds up integral regression."""
+    n, k, h, w = logits.shape
+    grid = (torch.arange(h, dtype=torch.float32) + 0.5) / h
+    sigma = 1.0 / h
+    gx = torch.exp(-((grid.view(1, 1, -1) - kps[..., 0:1]) ** 2) / (2 * sigma**2))
+    gy = torch.exp(-((grid.view(1, 1, -1) - kps[..., 1:2]) ** 2) / (2 * sigma**2))
+    target = gy.unsqueeze(-1) * gx.unsqueeze(-2)
+    target = target / target.sum(dim=(-1, -2), keepdim=True).clamp_min(1e-8)
+    logp = torch.log_softmax(logits.reshape(n, k, -1), dim=-1).reshape(n, k, h, w)
+    ce = -(target * logp).sum(dim=(-1, -2))
+    return (ce * mask).sum() / mask.sum().clamp_min(1.0)
+
+
+def train(samples: Samples, *, steps: int, batch: int, seed: int, checkpoint: Path | None = None) -> EarNet:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = EarNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    n = len(samples.images)
+    start = time.monotonic()
+    model.train()
+    for step in range(steps):
+        lr = 2e-3 * (min(1.0, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        idx = rng.integers(0, n, batch)
+        x, kps, mask, presence, presence_mask = _batch(samples, idx, rng)
+        logits, presence_logits = model.heatmap_logits(x)
+        coords, _, _ = _decode(model, logits, presence_logits)
+        l1 = ((coords - kps).abs().sum(-1) * mask).sum() / mask.sum().clamp_min(1.0) * INPUT_SIZE
+        ce = _heatmap_ce(logits, kps, mask)
+        bce = F.binary_cross_entropy_with_logits(presence_logits, presence, reduction="none")
+        bce = (bce * presence_mask).sum() / presence_mask.sum().clamp_min(1.0)
+        loss = l1 + 0.2 * ce + 2.0 * bce
+        opt.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]  # torch leaves Tensor.backward untyped
+        opt.step()
+        if checkpoint is not None and step % 250 == 249:  # a stopped session loses at most 250 steps
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(model.state_dict(), checkpoint)
+        if step % 50 == 0 or step == steps - 1:
+            elapsed = time.monotonic() - start
+            print(
+                f"step {step:5d}/{steps} loss {loss.item():.3f} l1_px {l1.item():.3f} ce {ce.item():.3f} "
+                f"bce {bce.item():.4f} lr {lr:.2e} {elapsed:.0f}s",
+                flush=True,
+            )
+    model.eval()
+    return model
+
+
+def _decode(
+    model: EarNet, logits: torch.Tensor, presence: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    n, k, h, w = logits.shape
+    assert h == HEATMAP_SIZE
+    prob = torch.softmax(logits.reshape(n, k, h * w), dim=-1).reshape(n, k, h, w)
+    grid = model.grid
+    coords = torch.stack([(prob.sum(2) * grid).sum(-1), (prob.sum(3) * grid).sum(-1)], dim=-1)
+    return coords, prob, presence
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("inference/models"))
+    parser.add_argument("--scenes", type=int, default=4500, help="rendered training photos")
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--batch", type=int, default=48)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--cache", type=Path, default=Path("artifacts/earnet-train-samples.npz"))
+    parser.add_argument("--eval-photos", type=int, default=400)
+    parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument("--checkpoint", type=Path, default=Path("artifacts/earnet.pt"))
+    parser.add_argument("--from-checkpoint", action="store_true", help="export + evaluate only")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+
+    from inference.training.export import export_model
+
+    t0 = time.monotonic()
+    samples = _load_or_build(args.cache, args.scenes)
+    print(f"{len(samples.images)} samples from {args.scenes} photos in {time.monotonic() - t0:.0f}s")
+    t1 = time.monotonic()
+    if args.from_checkpoint:
+        model = EarNet()
+        model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
+        model.eval()
+    else:
+        model = train(samples, steps=args.steps, batch=args.batch, seed=args.seed, checkpoint=args.checkpoint)
+        args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), args.checkpoint)
+    train_seconds = time.monotonic() - t1
+    card_path = export_model(
+        model,
+        out_dir=args.out,
+        version=args.version,
+        training={
+            "scenes": args.scenes,
+            "samples": len(samples.images),
+            "steps": args.steps,
+            "batch": args.batch,
+            "seed": args.seed,
+            "train_seconds": round(train_seconds),
+            "seeds": f"0..{args.scenes - 1}",
+        },
+        mean=MEAN,
+        std=STD,
+    )
+    print(f"wrote {card_path}")
+    if not args.skip_eval:
+        from inference.training.evaluate import evaluate_and_record
+
+        evaluate_and_record(card_path, photos=args.eval_photos)
+
+
+if __name__ == "__main__":
+    main()

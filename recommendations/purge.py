@@ -1,0 +1,252 @@
+"""The retention purge: expired ear photos and orphaned photo objects are deleted, every version.
+
+Policy (design brief §6): a photo and its measurements are kept `PHOTO_RETENTION_DAYS` (90) days.
+This purge is one of two independent expiry paths; the other is the bucket's lifecycle rule, which
+reads the same number (`earfit/retention.py`).
+
+How one run works, in one pass over the bucket:
+
+1. The photos prefix is listed a page (1,000 versions) at a time. For each page, the rows of the
+   listed keys are read in one query, and the expired ones are locked `FOR UPDATE SKIP LOCKED`
+   (PostgreSQL), so a second run at the same time skips them instead of deleting them twice.
+2. Every version of the locked photos' objects, and of orphans (objects with no row, or whose row
+   was purged before this run, older than `PHOTO_ORPHAN_GRACE_SECONDS` so an upload in flight is
+   left alone), goes in one DeleteObjects request per 1,000 keys. Only then are the rows emptied
+   and the transaction committed: if the delete fails, the rows stay as they were and the next
+   run tries again.
+3. Expired rows whose objects were not in the listing (already gone, or the lifecycle rule got
+   there first) are emptied too, in batches.
+
+A purged photo keeps its row as a tombstone: `purged_at` is set and everything about the person
+(measurements, keypoints, quality, tip size, the image's sha256) is cleared. Side, size and model
+version stay, so statistics and the audit trail still add up.
+
+Orphan collection is done by one run at a time (a PostgreSQL advisory lock); a concurrent run
+skips it and says so. Cost: one listing of the photos prefix per run (1,000 versions a request),
+a constant number of queries per page, and one delete request per 1,000 versions.
+"""
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from recommendations.audit_hooks import audit_photo_purge_run, audit_photos_purged
+from recommendations.models import EarPhoto
+from recommendations.photo_storage import (
+    S3_BATCH,
+    ObjectVersion,
+    photo_object_key_versions,
+    photo_object_versions,
+    photo_object_versions_delete,
+)
+
+# Any 64-bit number unique to this purpose: the PostgreSQL advisory lock for orphan collection.
+_ORPHAN_LOCK_ID = 0x0EA7_F17_0A9E
+
+
+@dataclass(frozen=True)
+class PhotoPurgeResult:
+    photos_purged: int
+    photo_versions_deleted: int
+    orphans_removed: int
+    orphan_versions_deleted: int
+    orphans_skipped: bool  # another run was collecting orphans
+    dry_run: bool
+    seconds: float
+
+    def summary(self) -> str:
+        verb = "would purge" if self.dry_run else "purged"
+        orphans = (
+            "orphans left to the run that is collecting them"
+            if self.orphans_skipped
+            else f"{self.orphans_removed} orphaned object(s) ({self.orphan_versions_deleted} versions)"
+        )
+        return (
+            f"{verb} {self.photos_purged} expired photo(s) ({self.photo_versions_deleted} object versions) "
+            f"and {orphans} in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class _Tally:
+    photos: int = 0
+    photo_versions: int = 0
+    orphans: int = 0
+    orphan_versions: int = 0
+
+
+@contextmanager
+def _orphan_collection_lock() -> Iterator[bool]:
+    """True when this run may collect orphans. SQLite (one process, embedded default): always."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_ORPHAN_LOCK_ID])
+        row = cursor.fetchone()
+        acquired = bool(row and row[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_ORPHAN_LOCK_ID])
+
+
+def _pages_whole_keys(pages: Iterator[list[ObjectVersion]]) -> Iterator[list[ObjectVersion]]:
+    """Re-cut listing pages so that all versions of one key are in the same page."""
+    carry: list[ObjectVersion] = []
+    for page in pages:
+        versions = carry + page
+        last_key = versions[-1].key
+        ready = [v for v in versions if v.key != last_key]
+        carry = [v for v in versions if v.key == last_key]
+        if ready:
+            yield ready
+    if carry:
+        yield carry
+
+
+def _purged_fields(now: datetime) -> dict[str, object]:
+    return {
+        "purged_at": now,
+        "measurements": {},
+        "geometry": {},
+        "quality": {},
+        "sha256": "",
+        "tip_size": "",
+        "tip_size_confidence": 0.0,
+    }
+
+
+def _purge_page(
+    versions: list[ObjectVersion],
+    *,
+    cutoff: datetime,
+    orphan_before: datetime,
+    run_started: datetime,
+    collect_orphans: bool,
+    dry_run: bool,
+    tally: _Tally,
+) -> None:
+    by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
+    for version in versions:
+        by_key[version.key].append(version)
+    keys = list(by_key)
+    with transaction.atomic():
+        rows = dict(EarPhoto.objects.filter(storage_key__in=keys).values_list("storage_key", "purged_at"))
+        expired = EarPhoto.objects.filter(storage_key__in=keys, purged_at__isnull=True, expires_at__lte=cutoff)
+        if not dry_run:
+            expired = expired.select_for_update(skip_locked=True)
+        locked = list(expired.values_list("pk", "storage_key"))
+        orphans = []
+        if collect_orphans:
+            for key, key_versions in by_key.items():
+                # No row, or a row purged by an earlier run that left a version behind. A row purged
+                # during this run was purged by a concurrent run, which deleted its versions itself.
+                purged_at = rows.get(key)
+                gone = key not in rows or (purged_at is not None and purged_at < run_started)
+                if gone and max(v.last_modified for v in key_versions) < orphan_before:
+                    orphans.append(key)
+        photo_versions = [v for _pk, key in locked for v in by_key[key]]
+        orphan_versions = [v for key in orphans for v in by_key[key]]
+        if not dry_run:
+            photo_object_versions_delete(photo_versions + orphan_versions)
+            photo_ids = [pk for pk, _key in locked]
+            EarPhoto.objects.filter(pk__in=photo_ids).update(**_purged_fields(timezone.now()))
+            audit_photos_purged(photo_ids=photo_ids, reason="expired")
+    tally.photos += len(locked)
+    tally.photo_versions += len(photo_versions)
+    tally.orphans += len(orphans)
+    tally.orphan_versions += len(orphan_versions)
+
+
+def _purge_rows_without_listed_objects(*, cutoff: datetime, tally: _Tally) -> None:
+    """Expired rows the listing did not reach (their objects are already gone): empty them too."""
+    while True:
+        with transaction.atomic():
+            batch: list[tuple[uuid.UUID, str]] = list(
+                EarPhoto.objects.filter(purged_at__isnull=True, expires_at__lte=cutoff)
+                .select_for_update(skip_locked=True)
+                .order_by("expires_at")
+                .values_list("pk", "storage_key")[:S3_BATCH]
+            )
+            if not batch:
+                return
+            # Normally none are left: each key here costs one listing request.
+            versions = photo_object_key_versions(key for _pk, key in batch)
+            photo_object_versions_delete(versions)
+            photo_ids = [pk for pk, _key in batch]
+            EarPhoto.objects.filter(pk__in=photo_ids).update(**_purged_fields(timezone.now()))
+            audit_photos_purged(photo_ids=photo_ids, reason="expired")
+        tally.photos += len(batch)
+        tally.photo_versions += len(versions)
+
+
+def ear_photo_purge_expired(
+    *,
+    older_than: timedelta = timedelta(0),
+    dry_run: bool = False,
+    now: datetime | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> PhotoPurgeResult:
+    """Delete photos that expired `older_than` ago or earlier (every object version) and orphans.
+
+    Idempotent, and safe to run twice at once: rows are locked with SKIP LOCKED and orphans are
+    collected by one run only. Raises PhotoStorageUnavailable when the storage fails; what was
+    committed before stays purged, what was not stays for the next run.
+    """
+    started = time.monotonic()
+    run_started = timezone.now()
+    now = now or run_started
+    cutoff = now - older_than
+    orphan_before = now - timedelta(seconds=settings.PHOTO_ORPHAN_GRACE_SECONDS)
+    tally = _Tally()
+    with _orphan_collection_lock() as collect_orphans:
+        for page in _pages_whole_keys(photo_object_versions()):
+            before = tally.photos + tally.orphans
+            _purge_page(
+                page,
+                cutoff=cutoff,
+                orphan_before=orphan_before,
+                run_started=run_started,
+                collect_orphans=collect_orphans,
+                dry_run=dry_run,
+                tally=tally,
+            )
+            if on_progress:
+                on_progress(tally.photos + tally.orphans - before)
+    if dry_run:
+        # Expired rows with no object listed would be emptied as well.
+        tally.photos = EarPhoto.objects.filter(purged_at__isnull=True, expires_at__lte=cutoff).count()
+    else:
+        before = tally.photos
+        _purge_rows_without_listed_objects(cutoff=cutoff, tally=tally)
+        if on_progress and tally.photos > before:
+            on_progress(tally.photos - before)
+    result = PhotoPurgeResult(
+        photos_purged=tally.photos,
+        photo_versions_deleted=tally.photo_versions,
+        orphans_removed=tally.orphans,
+        orphan_versions_deleted=tally.orphan_versions,
+        orphans_skipped=not collect_orphans,
+        dry_run=dry_run,
+        seconds=time.monotonic() - started,
+    )
+    if not dry_run:
+        audit_photo_purge_run(summary=asdict(result))
+    return result
+
+
+def ear_photo_count_expired(*, older_than: timedelta = timedelta(0), now: datetime | None = None) -> int:
+    """How many photos a purge would empty now (for the progress bar's total)."""
+    cutoff = (now or timezone.now()) - older_than
+    return EarPhoto.objects.filter(purged_at__isnull=True, expires_at__lte=cutoff).count()

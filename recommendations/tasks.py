@@ -1,0 +1,47 @@
+"""Background work: thin wrappers that take ids, call one service, and own their retry policy.
+
+Every task acks late and is rejected back to the queue when its worker dies (settings), so each
+one is idempotent: running it twice has the effect of running it once.
+"""
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from earfit.exceptions import DependencyUnavailable
+from recommendations.models import Fitting, FittingStatus
+from recommendations.purge import ear_photo_purge_expired
+from recommendations.services import recommendation_generate
+
+logger = logging.getLogger(__name__)
+
+# A dependency that is down (storage, database) is worth waiting for: exponential backoff from
+# 30 s up to 10 min, with jitter so that many workers do not retry in step.
+RETRY_POLICY: dict[str, Any] = {
+    "autoretry_for": (DependencyUnavailable, DatabaseError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
+@shared_task(**RETRY_POLICY)
+def photos_purge_expired_task() -> dict[str, Any]:
+    """The daily retention purge (Celery beat). Idempotent: a second run finds nothing to do."""
+    result = ear_photo_purge_expired()
+    logger.info("photo purge: %s", result.summary())
+    return {"photos_purged": result.photos_purged, "orphans_removed": result.orphans_removed}
+
+
+@shared_task(**RETRY_POLICY)
+def fitting_rescore_task(fitting_id: str) -> None:
+    """Rank a fitting again (after a model or catalog change). Idempotent: same inputs, same stored row."""
+    fitting = Fitting.objects.filter(pk=fitting_id, status=FittingStatus.OPEN).first()
+    if fitting is None:
+        return  # erased or gone since it was queued: nothing to do
+    recommendation_generate(fitting=fitting)
