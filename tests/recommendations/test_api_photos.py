@@ -92,7 +92,7 @@ def test_a_good_photo_is_measured_and_stored_without_metadata(
     with Image.open(io.BytesIO(stored)) as image:
         assert dict(image.getexif()) == {}
         assert "exif" not in image.info
-        assert max(image.size) <= 1280
+        assert max(image.size) <= 1000
 
 
 def test_orientation_is_applied_before_measuring(
@@ -104,7 +104,7 @@ def test_orientation_is_applied_before_measuring(
     response = upload(client, fitting_id, with_gps(sideways, orientation=6))
     assert response.status_code == 201, response.content
     photo = EarPhoto.objects.get(pk=response.json()["id"])
-    assert (photo.width, photo.height) == (1024, 768)  # upright again: landscape like the original
+    assert photo.width > photo.height  # upright again: landscape like the original
 
 
 @pytest.mark.parametrize(
@@ -236,7 +236,7 @@ def test_only_the_owner_uploads_and_sees_the_overlay(
     assert overlay["Content-Type"] == "image/png"
     assert overlay["Cache-Control"] == "private, no-store"
     with Image.open(io.BytesIO(overlay.content)) as image:
-        assert image.size == (1024, 768)
+        assert image.size == (EarPhoto.objects.get().width, EarPhoto.objects.get().height)
     assert EarPhoto.objects.count() == 1
 
 
