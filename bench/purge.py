@@ -9,7 +9,8 @@ speed-up, and draws a bar chart to bench/results/purge.png.
 
 One-at-a-time is what the purge would be without batching: for each expired photo, in its own
 transaction, lock the row, list that object's versions, delete each version with its own
-request, and empty the row.
+request, empty the row and write its audit event (the batched purge writes the same events, in
+bulk per batch).
 """
 
 import argparse
@@ -33,6 +34,7 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
+from recommendations.audit_hooks import audit_photos_purged  # noqa: E402
 from recommendations.models import EarPhoto  # noqa: E402
 from recommendations.photo_storage import photo_object_key_versions, photo_storage  # noqa: E402
 from recommendations.purge import _purged_fields, ear_photo_purge_expired  # noqa: E402
@@ -52,6 +54,7 @@ def purge_one_at_a_time() -> int:
             for version in photo_object_key_versions([photo.storage_key]):
                 client.delete_object(Bucket=bucket, Key=version.key, VersionId=version.version_id)
             EarPhoto.objects.filter(pk=pk).update(**_purged_fields(timezone.now()))
+            audit_photos_purged(photo_ids=[pk], reason="expired")
         purged += 1
     return purged
 
