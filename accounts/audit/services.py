@@ -90,6 +90,23 @@ def _clean_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
     return cleaned
 
 
+def _event_fields(
+    *, actor: AuditActor, action: str, object_type: str, payload: dict[str, Any] | None, request_id: str | None
+) -> dict[str, Any]:
+    """The fields every event shares, checked; only inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events must be recorded inside the transaction that makes the change")
+    return {
+        "actor_type": ActorType(actor.type).value,
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "action": AuditAction(action).value,
+        "object_type": object_type,
+        "request_id": request_id or current_request_id.get() or "",
+        "payload": _clean_payload(payload),
+    }
+
+
 def audit_event_record(
     *,
     actor: AuditActor,
@@ -104,18 +121,8 @@ def audit_event_record(
     `request_id` defaults to the current request's (set by `RequestIdMiddleware`). `payload` is a
     small JSON object of facts without personal data; ValueError for forbidden keys or > 4 KiB.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_event_record must run inside the transaction that makes the change")
-    fields: dict[str, Any] = {
-        "actor_type": ActorType(actor.type).value,
-        "actor_id": actor.id,
-        "actor_label": actor.label,
-        "action": AuditAction(action).value,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "request_id": request_id or current_request_id.get() or "",
-        "payload": _clean_payload(payload),
-    }
+    fields = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=request_id)
+    fields["object_id"] = str(object_id)
     head_seq, head_hash = chain_head_lock()
     # The time is taken under the lock, so time order and chain order agree.
     fields.update(occurred_at=timezone.now(), prev_hash=head_hash)
@@ -137,19 +144,9 @@ def audit_events_record_many(
     Same rules as `audit_event_record`: inside the caller's transaction, facts only. Returns how
     many events were appended.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_events_record_many must run inside the transaction that makes the change")
+    common = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=None)
     if not object_ids:
         return 0
-    common: dict[str, Any] = {
-        "actor_type": ActorType(actor.type).value,
-        "actor_id": actor.id,
-        "actor_label": actor.label,
-        "action": AuditAction(action).value,
-        "object_type": object_type,
-        "request_id": current_request_id.get() or "",
-        "payload": _clean_payload(payload),
-    }
     head = chain_head_lock()
     now = timezone.now()
     events = [AuditEvent(object_id=str(object_id), occurred_at=now, **common) for object_id in object_ids]
