@@ -6,13 +6,18 @@ Product activation goes through the service, like every other write.
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Case, Count, FloatField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from accounts.audit.services import AuditActor
 from recommendations.model_versions import model_version_activate
 from recommendations.models import (
+    EarPhoto,
     FitFeedback,
     ModelVersion,
     Product,
@@ -20,6 +25,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationItem,
 )
+from recommendations.photos import ear_photo_staff_view
 from recommendations.services import product_save_from_admin, product_set_active
 
 
@@ -186,3 +192,42 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
     def has_activate_permission(self, request: HttpRequest) -> bool:
         return bool(getattr(request.user, "is_superuser", False))
+
+
+@admin.register(EarPhoto)
+class EarPhotoAdmin(ReadOnlyAdmin):
+    """Ear photos are personal data: staff see only facts here, and the picture only through
+    "View photo", which writes a `photo.viewed` audit event and hands out a one-minute link.
+    Only users holding `view_earphoto` (no staff role has it by default) see this page."""
+
+    list_display = ("id", "side", "scale", "model_version", "created_at", "expires_at", "purged_at", "view_link")
+    list_filter = ("side", "scale", ("purged_at", admin.EmptyFieldListFilter))
+    fields = ("fitting", "side", "scale", "confidence", "model_version", "created_at", "expires_at", "purged_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Photo")
+    def view_link(self, obj: EarPhoto) -> str:
+        if obj.purged_at is not None:
+            return "purged"
+        url = reverse("admin:recommendations_earphoto_view_photo", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">View photo</a>', url)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.view_photo)
+        return [
+            path("<uuid:photo_id>/view-photo/", view, name="recommendations_earphoto_view_photo"),
+            *super().get_urls(),
+        ]
+
+    def view_photo(self, request: HttpRequest, photo_id: Any) -> HttpResponse:
+        photo = get_object_or_404(EarPhoto, pk=photo_id)
+        if not self.has_view_permission(request, photo):
+            raise PermissionDenied
+        shown = ear_photo_staff_view(photo=photo, user=request.user)
+        if shown.url:
+            response: HttpResponse = HttpResponseRedirect(shown.url)
+        else:
+            response = HttpResponse(shown.data, content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response

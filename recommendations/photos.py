@@ -12,15 +12,19 @@ So there is never a row without its object, and an object without a row (a crash
 import hashlib
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
+from recommendations.audit_hooks import audit_photo_viewed
 from recommendations.measuring import photo_measure, photo_overlay
 from recommendations.model_versions import model_version_for_card
 from recommendations.models import EarPhoto, Fitting, FittingStatus
@@ -28,6 +32,7 @@ from recommendations.photo_storage import (
     photo_key_new,
     photo_object_read,
     photo_object_save,
+    photo_object_url,
     photo_objects_delete,
     photo_objects_delete_on_commit,
 )
@@ -99,8 +104,6 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
 
 
 def ear_photo_get_for_fitting(*, fitting: Fitting, photo_id: uuid.UUID | str) -> EarPhoto:
-    from django.http import Http404
-
     photo = EarPhoto.objects.filter(fitting=fitting, pk=photo_id, purged_at__isnull=True).first()
     if photo is None:
         raise Http404
@@ -110,3 +113,26 @@ def ear_photo_get_for_fitting(*, fitting: Fitting, photo_id: uuid.UUID | str) ->
 def ear_photo_overlay(*, photo: EarPhoto) -> bytes:
     """The stored photo with the detected keypoints, measurement lines and card outline drawn."""
     return photo_overlay(photo_object_read(key=photo.storage_key), photo.geometry)
+
+
+@dataclass(frozen=True)
+class StaffPhotoView:
+    """How a staff member sees one photo: a presigned URL (S3), or the bytes (local files)."""
+
+    url: str | None
+    data: bytes | None
+
+
+@transaction.atomic
+def ear_photo_staff_view(*, photo: EarPhoto, user: Any) -> StaffPhotoView:
+    """Show a photo to a staff member: audited first, in the same transaction.
+
+    On S3 the staff member gets a presigned GET that lives PHOTO_URL_EXPIRE_SECONDS (60 s), so
+    the link in a browser's history is useless a minute later; locally there is no URL to sign,
+    and the bytes are served through Django instead. Either way, no view without its audit event.
+    """
+    if photo.purged_at is not None:
+        raise Http404("This photo was purged.")
+    audit_photo_viewed(photo_id=photo.pk, actor=user)
+    url = photo_object_url(key=photo.storage_key)
+    return StaffPhotoView(url=url, data=None if url else photo_object_read(key=photo.storage_key))
