@@ -16,4 +16,6 @@ REST_FRAMEWORK = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests that take the database down close the connection, which would
     # destroy an in-memory database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-earfit.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test-earfit.sqlite3"))
+    }  # noqa: F405
