@@ -32,6 +32,10 @@ from inference.types import EarAnalysis, Keypoint, Measurement, TipSizeEstimate
 EAR_CROP_MARGIN = 1.55
 CARD_CROP_MARGIN = 1.42
 REFINE_PASSES = 2
+# The last refinement pass looks at the landmarks through three crops, zoomed out and in by 10 %,
+# and averages them (test-time augmentation against the crop size the first pass happened to pick).
+# Chosen on calibration renders (seeds 2,000,000+): ear-length MAE 2.87 -> 2.41 mm for 1.0.0.
+REFINE_SCALES = (0.9, 1.0, 1.1)
 MIRROR_AVERAGE = True  # average each refinement crop with its mirror image (test-time augmentation)
 PRESENCE_THRESHOLD = 0.5
 # Typical heatmap spread (input units) of a well-seen landmark; broader heatmaps widen the
@@ -80,10 +84,16 @@ def _refine(
     spec: ModelSpec, image: Image.Image, points: FloatArray, sl: slice, margin: float, threads: int | None
 ) -> tuple[FloatArray, FloatArray]:
     spread = np.full(points.shape[0], DEFAULT_SPREAD_REFERENCE)
-    for _ in range(REFINE_PASSES):
-        box = box_around(points, margin=margin, size=spec.input_size)
-        result = _run(spec, image, box, threads, mirror=MIRROR_AVERAGE)
-        points, spread = result.keypoints[sl], result.spread[sl]
+    for i in range(REFINE_PASSES):
+        scales = REFINE_SCALES if i == REFINE_PASSES - 1 else (1.0,)
+        results = [
+            _run(
+                spec, image, box_around(points, margin=margin * s, size=spec.input_size), threads, mirror=MIRROR_AVERAGE
+            )
+            for s in scales
+        ]
+        points = np.mean([r.keypoints[sl] for r in results], axis=0)
+        spread = np.mean([r.spread[sl] for r in results], axis=0)
     return points, spread
 
 

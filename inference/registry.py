@@ -18,7 +18,7 @@ from typing import Any
 from inference.errors import ModelIntegrityError, ModelUnavailable
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL = ("earnet", "1.0.0")
+DEFAULT_MODEL = ("earnet", "1.1.0")
 
 
 @dataclass(frozen=True)

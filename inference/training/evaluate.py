@@ -1,6 +1,6 @@
 """Score a model on held-out rendered photos: MAE per measurement, tip-size agreement, detection.
 
-    python -m inference.training.evaluate --card inference/models/earnet-1.0.0.json [--photos 400]
+    python -m inference.training.evaluate --card inference/models/earnet-1.1.0.json [--photos 400]
 
 Test photos use seeds from 1,000,000 and calibration photos seeds from 2,000,000; training uses
 0..N-1, so none is shared. Needs no torch: it runs the ONNX model through ``analyse_photo``, the
@@ -150,7 +150,7 @@ def evaluate_and_record(card_path: Path, *, photos: int = 400) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--card", type=Path, default=Path("inference/models/earnet-1.0.0.json"))
+    parser.add_argument("--card", type=Path, default=Path("inference/models/earnet-1.1.0.json"))
     parser.add_argument("--photos", type=int, default=400)
     parser.add_argument("--record", action="store_true", help="recalibrate and write metrics to the card")
     args = parser.parse_args()

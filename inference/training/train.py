@@ -1,9 +1,11 @@
 """Train EarNet on rendered photos, export it to ONNX with its model card, and evaluate it.
 
-    python -m inference.training.train --out inference/models
+    python -m inference.training.train --out inference/models --version 1.0.0
+    python -m inference.training.train --version 1.1.0 --init artifacts/earnet.pt --steps 500 --lr 4e-4 ...
 
-Seeds 0..N-1 train; evaluation uses seeds from 1,000,000 (test) and 2,000,000 (calibration), so
-no rendered photo is shared. One process, at most two threads: the machine is shared.
+The second form fine-tunes existing weights (README.md has the exact 1.1.0 chain). Seeds 0..N-1
+train; evaluation uses seeds from 1,000,000 (test) and 2,000,000 (calibration), so no rendered
+photo is shared. One process, at most two threads: the machine is shared.
 """
 
 from __future__ import annotations
@@ -80,16 +82,38 @@ def _heatmap_ce(logits: torch.Tensor, kps: torch.Tensor, mask: torch.Tensor) -> 
     return (ce * mask).sum() / mask.sum().clamp_min(1.0)
 
 
-def train(samples: Samples, *, steps: int, batch: int, seed: int, checkpoint: Path | None = None) -> EarNet:
+def train(
+    samples: Samples,
+    *,
+    steps: int,
+    batch: int,
+    seed: int,
+    checkpoint: Path | None = None,
+    init: Path | None = None,
+    peak_lr: float = 2e-3,
+    warmup: int = 100,
+    ema_decay: float = 0.0,
+) -> EarNet:
+    """Train from scratch, or fine-tune from ``init`` (warm-up then cosine decay from ``peak_lr``).
+
+    With ``ema_decay`` > 0 the returned (and checkpointed) weights are an exponential moving
+    average of the trained ones, BatchNorm statistics included.
+    """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = EarNet()
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    if init is not None:
+        model.load_state_dict(torch.load(init, weights_only=True))
+    ema = EarNet() if ema_decay > 0 else None
+    if ema is not None:
+        ema.load_state_dict(model.state_dict())
+        ema.eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, weight_decay=1e-4)
     n = len(samples.images)
     start = time.monotonic()
     model.train()
     for step in range(steps):
-        lr = 2e-3 * (min(1.0, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        lr = peak_lr * (min(1.0, (step + 1) / max(1, warmup)) * 0.5 * (1 + math.cos(math.pi * step / steps)))
         for group in opt.param_groups:
             group["lr"] = lr
         idx = rng.integers(0, n, batch)
@@ -104,9 +128,16 @@ def train(samples: Samples, *, steps: int, batch: int, seed: int, checkpoint: Pa
         opt.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]  # torch leaves Tensor.backward untyped
         opt.step()
-        if checkpoint is not None and step % 250 == 249:  # a stopped session loses at most 250 steps
+        if ema is not None:
+            with torch.no_grad():
+                for e, p in zip(ema.state_dict().values(), model.state_dict().values(), strict=True):
+                    if e.dtype.is_floating_point:
+                        e.mul_(ema_decay).add_(p.detach(), alpha=1 - ema_decay)
+                    else:
+                        e.copy_(p)
+        if checkpoint is not None and step % 100 == 99:  # a stopped session loses at most 100 steps
             checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(model.state_dict(), checkpoint)
+            torch.save((ema or model).state_dict(), checkpoint)
         if step % 50 == 0 or step == steps - 1:
             elapsed = time.monotonic() - start
             print(
@@ -114,6 +145,8 @@ def train(samples: Samples, *, steps: int, batch: int, seed: int, checkpoint: Pa
                 f"bce {bce.item():.4f} lr {lr:.2e} {elapsed:.0f}s",
                 flush=True,
             )
+    if ema is not None:
+        return ema
     model.eval()
     return model
 
@@ -136,12 +169,16 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--batch", type=int, default=48)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--version", required=True, help="model version written to the file names and card")
     parser.add_argument("--cache", type=Path, default=Path("artifacts/earnet-train-samples.npz"))
     parser.add_argument("--eval-photos", type=int, default=400)
     parser.add_argument("--skip-eval", action="store_true")
     parser.add_argument("--checkpoint", type=Path, default=Path("artifacts/earnet.pt"))
     parser.add_argument("--from-checkpoint", action="store_true", help="export + evaluate only")
+    parser.add_argument("--init", type=Path, default=None, help="fine-tune from these weights")
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    parser.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
+    parser.add_argument("--ema", type=float, default=0.0, help="weight-average decay (0 = off)")
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -156,7 +193,17 @@ def main() -> None:
         model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
         model.eval()
     else:
-        model = train(samples, steps=args.steps, batch=args.batch, seed=args.seed, checkpoint=args.checkpoint)
+        model = train(
+            samples,
+            steps=args.steps,
+            batch=args.batch,
+            seed=args.seed,
+            checkpoint=args.checkpoint,
+            init=args.init,
+            peak_lr=args.lr,
+            warmup=args.warmup,
+            ema_decay=args.ema,
+        )
         args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), args.checkpoint)
     train_seconds = time.monotonic() - t1
@@ -172,6 +219,11 @@ def main() -> None:
             "seed": args.seed,
             "train_seconds": round(train_seconds),
             "seeds": f"0..{args.scenes - 1}",
+            **(
+                {"fine_tuned_from": str(args.init), "peak_lr": args.lr, "warmup": args.warmup, "ema": args.ema}
+                if args.init is not None
+                else {}
+            ),
         },
         mean=MEAN,
         std=STD,

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from inference import predict
 from inference.predict import analyse_photo, render_overlay
 from inference.registry import ModelSpec
 from inference.training.renderer import RenderedPhoto, render_photo
@@ -43,6 +44,20 @@ def test_photo_with_ear_and_card_is_measured_in_mm_close_to_truth(seed: int, spe
         assert abs(m.value - truth.measurements_mm[m.name]) < TOLERANCE_MM[m.name], m.name
     assert len(result.keypoints) == 10
     assert len(result.card_corners) == 4
+
+
+def test_single_scale_refinement_still_measures_close_to_truth(
+    spec: ModelSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """REFINE_SCALES is test-time augmentation: turning it off must not break the pipeline."""
+    truth = photo(SEEDS[0], ear=True, card=True)
+    assert truth.measurements_mm is not None
+    averaged = analyse_photo(truth.image, spec=spec)
+    monkeypatch.setattr(predict, "REFINE_SCALES", (1.0,))
+    single = analyse_photo(truth.image, spec=spec)
+    for m in single.measurements:
+        assert abs(m.value - truth.measurements_mm[m.name]) < TOLERANCE_MM[m.name], m.name
+    assert [m.value for m in single.measurements] != [m.value for m in averaged.measurements]
 
 
 def test_photo_without_card_gives_relative_measurements(spec: ModelSpec) -> None:

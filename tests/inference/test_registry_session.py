@@ -8,7 +8,7 @@ import pytest
 
 from inference import session as session_module
 from inference.errors import ModelIntegrityError, ModelUnavailable
-from inference.registry import ModelSpec, load_spec, read_model_card, spec_from_directory
+from inference.registry import DEFAULT_MODEL, ModelSpec, load_spec, read_model_card, spec_from_directory
 from inference.session import clear_sessions, create_session, get_session, threads_from_env
 
 
@@ -54,6 +54,19 @@ def test_model_card_says_accuracy_is_unvalidated_and_how_to_validate(spec: Model
     assert "UNVALIDATED" in text
     assert "Bland-Altman" in card["validation_plan"]
     assert "caliper" in card["validation_plan"]
+
+
+def test_shipped_card_is_the_default_version_with_its_targets_met_on_held_out_renders(spec: ModelSpec) -> None:
+    card = read_model_card(spec.card_path)
+    assert (card["name"], card["version"]) == DEFAULT_MODEL
+    assert card["file"] == f"{card['name']}-{card['version']}.onnx"
+    assert card["size_bytes"] < 10_000_000
+    assert card["metrics"]["seeds"].startswith("1000000..")  # held-out test seeds
+    assert card["calibration"]["seeds"].startswith("2000000..")  # never the test seeds
+    targets = {k: v for k, v in card["targets"].items() if k != "comment"}
+    assert len(targets) == 6
+    assert all(v["met"] for v in targets.values()), targets
+    assert card["metrics"]["mae_mm"]["ear_length"] == targets["ear_length_mae_mm<=2.0"]["measured"]
 
 
 def test_session_is_created_once_per_process(spec: ModelSpec, monkeypatch: pytest.MonkeyPatch) -> None:
