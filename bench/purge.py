@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.test")
+# Its own SQLite file, so a benchmark never shares (or destroys) the test suite's database.
+os.environ.setdefault("TEST_DATABASE_NAME", str(ROOT / "var" / "bench-purge.sqlite3"))
 
 import django  # noqa: E402 -- Django is set up before the project's modules are imported
 

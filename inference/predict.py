@@ -60,24 +60,37 @@ def _flip_order(spec: ModelSpec) -> list[int]:
     return [*ear, n + 1, n, n + 3, n + 2]
 
 
-def _run(spec: ModelSpec, image: Image.Image, box: CropBox, threads: int | None, *, mirror: bool = False) -> _Pass:
-    """One pass over ``box``; with ``mirror`` the crop and its mirror image are averaged."""
+def _run_many(
+    spec: ModelSpec, image: Image.Image, boxes: list[CropBox], threads: int | None, *, mirror: bool = False
+) -> list[_Pass]:
+    """One pass over each box, all in one batch (one session call); with ``mirror`` each crop is
+    averaged with its mirror image."""
     session = get_session(spec, threads=threads)
-    pixels = np.asarray(crop_to_square(image, box), dtype=np.uint8)
-    batch = [pixels, pixels[:, ::-1]] if mirror else [pixels]
+    crops = [np.asarray(crop_to_square(image, box), dtype=np.uint8) for box in boxes]
+    batch = [view for pixels in crops for view in ((pixels, pixels[:, ::-1]) if mirror else (pixels,))]
     tensor = np.concatenate([normalise(np.ascontiguousarray(p), spec.mean, spec.std) for p in batch])
     keypoints, spread, logits = session.run(list(spec.output_names), {spec.input_name: tensor})
-    unit = np.asarray(keypoints[0], dtype=np.float64)
-    spreads = np.asarray(spread[0], dtype=np.float64)
-    if mirror:
-        order = _flip_order(spec)
-        back = np.asarray(keypoints[1], dtype=np.float64)[order]
-        back[:, 0] = 1.0 - back[:, 0]
-        unit = (unit + back) / 2
-        spreads = (spreads + np.asarray(spread[1], dtype=np.float64)[order]) / 2
-    mean_logits = np.asarray(logits, dtype=np.float64).mean(axis=0)
-    presence = (sigmoid(float(mean_logits[0])), sigmoid(float(mean_logits[1])))
-    return _Pass(box.to_image(unit), spreads, presence)
+    per_box = 2 if mirror else 1
+    order = _flip_order(spec)
+    passes = []
+    for index, box in enumerate(boxes):
+        first = index * per_box
+        unit = np.asarray(keypoints[first], dtype=np.float64)
+        spreads = np.asarray(spread[first], dtype=np.float64)
+        if mirror:
+            back = np.asarray(keypoints[first + 1], dtype=np.float64)[order]
+            back[:, 0] = 1.0 - back[:, 0]
+            unit = (unit + back) / 2
+            spreads = (spreads + np.asarray(spread[first + 1], dtype=np.float64)[order]) / 2
+        mean_logits = np.asarray(logits[first : first + per_box], dtype=np.float64).mean(axis=0)
+        presence = (sigmoid(float(mean_logits[0])), sigmoid(float(mean_logits[1])))
+        passes.append(_Pass(box.to_image(unit), spreads, presence))
+    return passes
+
+
+def _run(spec: ModelSpec, image: Image.Image, box: CropBox, threads: int | None, *, mirror: bool = False) -> _Pass:
+    """One pass over ``box``; with ``mirror`` the crop and its mirror image are averaged."""
+    return _run_many(spec, image, [box], threads, mirror=mirror)[0]
 
 
 def _refine(
@@ -86,12 +99,8 @@ def _refine(
     spread = np.full(points.shape[0], DEFAULT_SPREAD_REFERENCE)
     for i in range(REFINE_PASSES):
         scales = REFINE_SCALES if i == REFINE_PASSES - 1 else (1.0,)
-        results = [
-            _run(
-                spec, image, box_around(points, margin=margin * s, size=spec.input_size), threads, mirror=MIRROR_AVERAGE
-            )
-            for s in scales
-        ]
+        boxes = [box_around(points, margin=margin * s, size=spec.input_size) for s in scales]
+        results = _run_many(spec, image, boxes, threads, mirror=MIRROR_AVERAGE)
         points = np.mean([r.keypoints[sl] for r in results], axis=0)
         spread = np.mean([r.spread[sl] for r in results], axis=0)
     return points, spread

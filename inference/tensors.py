@@ -70,7 +70,8 @@ def crop_to_square(image: Image.Image, box: CropBox) -> Image.Image:
         return out
     src = (box.x0 + dx0 / s, box.y0 + dy0 / s, box.x0 + dx1 / s, box.y0 + dy1 / s)
     src = (max(src[0], 0.0), max(src[1], 0.0), min(src[2], float(w)), min(src[3], float(h)))
-    patch = image.convert("RGB").resize((dx1 - dx0, dy1 - dy0), Image.Resampling.BILINEAR, box=src)
+    source = image if image.mode == "RGB" else image.convert("RGB")  # convert() would copy even an RGB image
+    patch = source.resize((dx1 - dx0, dy1 - dy0), Image.Resampling.BILINEAR, box=src)
     out.paste(patch, (dx0, dy0))
     return out
 

@@ -1,5 +1,6 @@
 """Settings for the test suite: the database comes from DATABASE_URL (PostgreSQL in CI)."""
 
+from earfit.env import BASE_DIR, env
 from earfit.settings.base import *  # noqa: F403 -- settings modules extend base by design
 
 DEBUG = False
@@ -15,7 +16,6 @@ REST_FRAMEWORK = {
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests that take the database down close the connection, which would
-    # destroy an in-memory database.
-    DATABASES["default"]["TEST"] = {
-        "NAME": env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test-earfit.sqlite3"))
-    }  # noqa: F405
+    # destroy an in-memory database. Benchmarks name their own file so they never share the tests'.
+    _test_db = env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test-earfit.sqlite3"))
+    DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
