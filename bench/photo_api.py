@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import photo_decode
+from tests.s3 import free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = {
@@ -34,12 +34,6 @@ ANSWERS = {
     "budget": "50_150",
     "glasses": False,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -56,7 +50,7 @@ def earfit_server() -> Iterator[str]:
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-        port = _free_port()
+        port = free_ports(1)[0]
         server = subprocess.Popen(
             [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
             env=env,

@@ -1,7 +1,6 @@
 """Fixtures shared by every test: API clients, a ready fitting, and a database that is down."""
 
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -112,12 +111,6 @@ def catalog(db: Any) -> list[Any]:
     return ProductFactory.create_batch(5)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def database_outage() -> Iterator[None]:
     """The database stops answering: the connection now points where no server listens.
@@ -129,7 +122,9 @@ def database_outage() -> Iterator[None]:
     connection.close()
     if connection.vendor == "postgresql":
         connection.settings_dict["HOST"] = "127.0.0.1"
-        connection.settings_dict["PORT"] = str(_free_port())
+        from tests.s3 import free_ports  # here, not at the top: tests.s3 is loaded as a plugin first
+
+        connection.settings_dict["PORT"] = str(free_ports(1)[0])
     else:
         connection.settings_dict["NAME"] = "/nonexistent-earfit-dir/db.sqlite3"
     try:

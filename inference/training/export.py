@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import onnxruntime as ort
 import torch
 
 from inference.keypoints import ALL_KEYPOINTS, CARD_KEYPOINTS, EAR_KEYPOINTS, MEASUREMENT_PAIRS
+from inference.registry import sha256_file
 from inference.training.model import HEATMAP_SIZE, INPUT_SIZE, EarNet
 
 MODEL_NAME = "earnet"
@@ -43,14 +43,6 @@ VALIDATION_PLAN = (
     "(e.g. +/- 3 mm for ear length, +/- 1.5 mm for notch width), and report tip-size agreement "
     "against the tip the participants found comfortable in a fitting."
 )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_model(
@@ -99,7 +91,7 @@ def export_model(
         "name": MODEL_NAME,
         "version": version,
         "file": file_name,
-        "sha256": sha256_of(onnx_path),
+        "sha256": sha256_file(onnx_path),
         "size_bytes": onnx_path.stat().st_size,
         "licence": "Proprietary, earfit. Weights trained only on the project's own synthetic renders.",
         "training_data": {
