@@ -1,6 +1,6 @@
 """Benchmark: the 12 MP phone photo in process and through the real HTTP API, side by side.
 
-    .venv/bin/python -m bench.photo_api [--runs 7]
+    .venv/bin/python -m bench.photo_api [--runs 21]
 
 Starts earfit (`manage.py runserver --noreload`, local settings) on a free loopback port with a
 throw-away SQLite database and photo directory, creates a fitting over HTTP, then times

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -49,11 +50,13 @@ def test_photo_with_ear_and_card_is_measured_in_mm_close_to_truth(seed: int, spe
 def test_single_scale_refinement_still_measures_close_to_truth(
     spec: ModelSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """REFINE_SCALES is test-time augmentation: turning it off must not break the pipeline."""
+    """The last pass's extra scales are test-time augmentation: turning them off must not break
+    the pipeline."""
     truth = photo(SEEDS[0], ear=True, card=True)
     assert truth.measurements_mm is not None
     averaged = analyse_photo(truth.image, spec=spec)
-    monkeypatch.setattr(predict, "REFINE_SCALES", (1.0,))
+    for plan in ("EAR_REFINEMENT", "CARD_REFINEMENT"):
+        monkeypatch.setattr(predict, plan, dataclasses.replace(getattr(predict, plan), last_scales=(1.0,)))
     single = analyse_photo(truth.image, spec=spec)
     for m in single.measurements:
         assert abs(m.value - truth.measurements_mm[m.name]) < TOLERANCE_MM[m.name], m.name

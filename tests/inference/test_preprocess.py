@@ -155,6 +155,22 @@ def test_big_jpeg_is_decoded_in_draft_mode_at_reduced_scale() -> None:
     assert decoded.image.size == (1000, 750)
 
 
+def test_draft_output_just_over_the_target_is_kept_without_resampling() -> None:
+    """4032 px at 1/4 is 1008 px: within RESAMPLE_SLACK of 1000, so no filter pass runs."""
+    data = jpeg_bytes(noisy_image((4032, 3024)), quality=80)
+    decoded = decode_photo(data, target_long_side=1000)
+    assert decoded.decoded_size == (1008, 756)
+    assert decoded.image.size == (1008, 756)
+
+
+def test_image_well_over_the_target_is_resized_to_it() -> None:
+    buf = io.BytesIO()
+    noisy_image((1600, 1200)).save(buf, "PNG")  # PNG has no draft mode: decoded at full size
+    decoded = decode_photo(buf.getvalue(), target_long_side=1000)
+    assert decoded.decoded_size == (1600, 1200)
+    assert decoded.image.size == (1000, 750)
+
+
 def test_reencode_for_storage_drops_exif_gps_icc_comments_and_trailers() -> None:
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
@@ -172,7 +188,7 @@ def test_reencode_for_storage_drops_exif_gps_icc_comments_and_trailers() -> None
     assert b"Jane" not in stored
     assert b"Exif" not in stored
     info = inspect_file(stored)  # walks to the end-of-image marker; rejects any trailer
-    assert (info.width, info.height) == (640, 480)
+    assert (info.width, info.height) == (500, 375)  # shrunk to STORAGE_LONG_SIDE, nothing else changed
     assert stored.endswith(b"\xff\xd9")
 
 
