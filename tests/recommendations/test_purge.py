@@ -10,7 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction, AuditEvent
+from recommendations import purge
 from recommendations.models import EarPhoto
+from recommendations.photo_storage import ObjectVersion, PhotoStorageUnavailable
 from recommendations.purge import PhotoPurgeResult, ear_photo_purge_expired
 from tests.recommendations.photo_rows import expired, live, photo_rows, put_objects
 from tests.s3 import PhotoBucket, S3Server
@@ -163,6 +166,39 @@ def test_purge_query_count_does_not_grow_with_the_number_of_photos(photo_bucket:
     # splits at 999 parameters (about 80 events a statement); PostgreSQL takes them in one.
     few, many = queries_for(5), queries_for(200)
     assert many - few <= 200 // 80
+
+
+@pytest.mark.slow
+def test_a_failed_delete_request_leaves_every_row_of_its_transaction_for_the_next_run(
+    photo_bucket: PhotoBucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages' delete requests are in flight together; the second fails, so none of the rows is
+    emptied or audited, and the next run purges them all (their objects listed or already gone)."""
+    doomed = keys(2500, "failing-request")
+    photo_rows(keys=doomed, expires_at=expired())
+    put_objects(photo_bucket, doomed)
+    requests: list[int] = []
+    real_delete = purge.photo_object_versions_delete
+
+    def second_request_fails(versions: list[ObjectVersion]) -> int:
+        requests.append(len(versions))
+        if len(requests) == 2:
+            raise PhotoStorageUnavailable("delete: SlowDown")
+        return real_delete(versions)
+
+    monkeypatch.setattr(purge, "photo_object_versions_delete", second_request_fails)
+    with pytest.raises(PhotoStorageUnavailable):
+        ear_photo_purge_expired()
+
+    assert len(requests) >= 3  # one per listing page (re-cut so that a key stays in one page)
+    assert max(requests) <= 1000
+    assert EarPhoto.objects.filter(storage_key__in=doomed, purged_at__isnull=True).count() == 2500
+    assert not AuditEvent.objects.filter(action=AuditAction.PHOTO_PURGED).exists()
+    monkeypatch.setattr(purge, "photo_object_versions_delete", real_delete)
+    again = ear_photo_purge_expired()
+    assert again.photos_purged == 2500
+    assert photo_bucket.versions() == []
+    assert AuditEvent.objects.filter(action=AuditAction.PHOTO_PURGED).count() == 2500
 
 
 def test_purge_command_fails_with_a_nonzero_exit_when_the_s3_server_is_stopped(s3_stopped: S3Server) -> None:
