@@ -24,6 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import boto3.session
+import botocore.session
+import botocore.utils
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -76,10 +79,43 @@ class _PhotoContent(ContentFile):
 
 
 # django-storages builds one boto3 resource per thread (resources are not thread-safe), ~0.2 s of
-# CPU each. botocore clients are thread-safe, so the purge's listing and delete threads share the
-# client of the storage instead; keyed by the storage object, so a reconfigured one gets its own.
+# CPU each. botocore clients are thread-safe, so the purge's listing and delete threads share one
+# client per storage object (a reconfigured storage gets its own), built with the storage's own
+# credentials, endpoint and config.
 _shared_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _shared_clients_lock = threading.Lock()
+
+
+def _s3_timestamp(value: str) -> datetime:
+    """S3's ISO 8601 times (``2026-11-23T22:44:53.000Z``), read by ``datetime.fromisoformat``.
+
+    botocore's own parser goes through dateutil, which took a third of the purge's CPU time in a
+    listing of 5,000 versions; anything the fast path cannot read still goes there.
+    """
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return botocore.utils.parse_timestamp(value)
+
+
+def _client_for(storage: Any) -> Any:
+    core = botocore.session.get_session()
+    core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_s3_timestamp)
+    session = boto3.session.Session(
+        aws_access_key_id=storage.access_key,
+        aws_secret_access_key=storage.secret_key,
+        aws_session_token=storage.security_token,
+        profile_name=storage.session_profile or None,
+        botocore_session=core,
+    )
+    return session.client(
+        "s3",
+        region_name=storage.region_name,
+        use_ssl=storage.use_ssl,
+        endpoint_url=storage.endpoint_url,
+        config=storage.client_config,
+        verify=storage.verify,
+    )
 
 
 class _S3:
@@ -92,7 +128,7 @@ class _S3:
         with _shared_clients_lock:
             client = _shared_clients.get(self.storage)
             if client is None:
-                client = _shared_clients[self.storage] = self.storage.connection.meta.client
+                client = _shared_clients[self.storage] = _client_for(self.storage)
             return client
 
     def save(self, key: str, data: bytes, content_type: str) -> None:

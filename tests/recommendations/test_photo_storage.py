@@ -1,14 +1,17 @@
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import botocore.utils
 import pytest
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from earfit.exceptions import DependencyUnavailable
 from recommendations.photo_storage import (
+    _s3_timestamp,
     photo_key_new,
     photo_object_key_versions,
     photo_object_save,
@@ -98,3 +101,12 @@ def test_the_retention_days_come_from_one_django_free_module() -> None:
         from django.conf import settings
 
         assert photo_retention_days() == settings.PHOTO_RETENTION_DAYS
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-23T22:44:53.000Z", "2026-11-23T22:44:53Z", "Mon, 23 Nov 2026 22:44:53 GMT"],
+)
+def test_s3_timestamps_are_read_by_the_fast_path_or_botocore_alike(text: str) -> None:
+    """The shared client's timestamp reader agrees with botocore's own, in every S3 format."""
+    assert _s3_timestamp(text) == botocore.utils.parse_timestamp(text) == datetime(2026, 11, 23, 22, 44, 53, tzinfo=UTC)
