@@ -40,7 +40,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -221,13 +221,11 @@ def _purge_pages(pages: Iterator[list[ObjectVersion]], run: _Run, tally: _Tally)
                 parts.append(_lock_page(page, run))
         finally:
             # Every request sent is waited for, also when a later page failed: no delete may
-            # still be running when the transaction ends. The first failure is raised.
-            for part in parts:
-                if part.delete is not None:
-                    part.delete.exception()
+            # still be running when the transaction ends.
+            wait([part.delete for part in parts if part.delete is not None])
         for part in parts:
             if part.delete is not None:
-                part.delete.result()
+                part.delete.result()  # raises the first failure: the transaction rolls back
         photo_ids = [pk for part in parts for pk in part.photo_ids]
         if not run.dry_run and photo_ids:
             EarPhoto.objects.filter(pk__in=photo_ids).update(**_purged_fields(timezone.now()))
