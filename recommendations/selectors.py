@@ -108,3 +108,12 @@ def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
         key=lambda p: (p.scale != PhotoScale.MM, -p.confidence, -p.created_at.timestamp()),
         default=None,
     )
+
+
+def fitting_ids_ranked_open() -> QuerySet[Fitting, Any]:
+    """Ids of the open fittings that have been ranked at least once: what a catalog change re-ranks."""
+    return (
+        Fitting.objects.filter(status=FittingStatus.OPEN, recommendations__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )

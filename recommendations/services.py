@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit.models import AuditAction
 from accounts.audit.services import AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
+from earfit.task_queue import task_enqueue_on_commit
 from recommendations.demo_catalog import demo_products
 from recommendations.models import (
     Consent,
@@ -47,6 +48,13 @@ from recommendations.selectors import (
 )
 
 
+def _catalog_changed() -> None:
+    """Once the change commits, re-rank the open fittings on a worker (optional work: see task_queue)."""
+    from recommendations.tasks import fittings_rescore_task  # here: the tasks module imports this one
+
+    task_enqueue_on_commit(fittings_rescore_task)
+
+
 @dataclass(frozen=True)
 class CatalogLoadResult:
     created: int
@@ -71,6 +79,8 @@ def product_load_demo_catalog() -> CatalogLoadResult:
     if to_update:
         fields = [name for name in rows[0] if name != "slug"]
         Product.objects.bulk_update(to_update, fields)
+    if to_create:
+        _catalog_changed()
     # Products it adds are audited; re-applying the demo values to existing ones is not a change of note.
     for product in Product.objects.filter(slug__in=[p.slug for p in to_create]).order_by("pk"):
         audit_event_record(
@@ -96,6 +106,8 @@ def product_set_active(*, product_ids: list[int], active: bool, actor: AuditActo
         .values_list("pk", flat=True)
     )
     Product.objects.filter(pk__in=changing).update(active=active, updated_at=timezone.now())
+    if changing:
+        _catalog_changed()
     for product_id in sorted(changing):
         audit_event_record(
             actor=actor,
@@ -112,6 +124,7 @@ def product_save_from_admin(
 ) -> Product:
     """Save a product edited in the admin and audit it: which fields changed, not their values."""
     product.save()
+    _catalog_changed()
     audit_event_record(
         actor=actor,
         action=AuditAction.PRODUCT_CREATED if created else AuditAction.PRODUCT_CHANGED,

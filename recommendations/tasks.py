@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from earfit.exceptions import DependencyUnavailable
 from recommendations.models import Fitting, FittingStatus
 from recommendations.purge import ear_photo_purge_expired
+from recommendations.selectors import fitting_ids_ranked_open
 from recommendations.services import recommendation_generate
 
 logger = logging.getLogger(__name__)
@@ -45,3 +46,19 @@ def fitting_rescore_task(fitting_id: str) -> None:
     if fitting is None:
         return  # erased or gone since it was queued: nothing to do
     recommendation_generate(fitting=fitting)
+
+
+@shared_task(**RETRY_POLICY)
+def fittings_rescore_task() -> int:
+    """After a catalog change: one re-rank task per open fitting that has been ranked; returns how many.
+
+    Sent again after a crash, it queues them again, which is harmless: a re-rank with unchanged
+    inputs returns the stored recommendation. A shopper who reads results before their task ran
+    gets them ranked on the spot, so this keeps that read fast, not correct.
+    """
+    queued = 0
+    for fitting_id in fitting_ids_ranked_open().iterator():
+        fitting_rescore_task.delay(str(fitting_id))
+        queued += 1
+    logger.info("catalog changed: %d fitting(s) queued for a re-rank", queued)
+    return queued
