@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 from tqdm import tqdm
 
+from bench.pairing import paired_speedup
 from inference.predict import analyse_photo
 from inference.preprocess import STORAGE_LONG_SIDE, decode_photo
 from inference.registry import default_spec
@@ -98,15 +99,6 @@ def time_paths(paths: Mapping[str, PhotoPath], data: bytes, runs: int) -> dict[s
             fn(data)
             out[name].append(time.perf_counter() - start)
     return out
-
-
-def paired_speedup(slow: list[float], fast: list[float]) -> float:
-    """The median over rounds of slow / fast, each pair timed back to back.
-
-    The pairs share the machine's state of the moment, so drift cancels in each ratio; the ratio
-    of the two medians is printed beside it for comparison.
-    """
-    return statistics.median(s / f for s, f in zip(slow, fast, strict=True))
 
 
 def draw_chart(medians: Mapping[str, float], path: Path) -> None:

@@ -4,8 +4,10 @@
 
 Starts its own SeaweedFS S3 server on loopback, creates a throwaway test database (SQLite, or
 PostgreSQL when DATABASE_URL is set), and for each method stores the same number of expired
-photos (one object each, one version) and times the purge alone. Prints the seconds and the
-speed-up, and draws a bar chart to bench/results/purge.png.
+photos (one object each, one version) and times the purge alone. The two methods take turns,
+`--rounds` times (the first method alternates), so that the machine's load of the moment weighs on
+both alike; each round's ratio is printed, and the speed-up is their median. Draws a bar chart of
+the median times to bench/results/purge.png.
 
 One-at-a-time is what the purge would be without batching: for each expired photo, in its own
 transaction, lock the row, list that object's versions, delete each version with its own
@@ -15,10 +17,12 @@ bulk per batch).
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +40,7 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
+from bench.pairing import paired_speedup  # noqa: E402
 from recommendations.audit_hooks import audit_photos_purged  # noqa: E402
 from recommendations.models import EarPhoto  # noqa: E402
 from recommendations.photo_storage import photo_object_key_versions, photo_storage  # noqa: E402
@@ -72,14 +77,15 @@ def prepare(server: S3Server, count: int) -> override_settings:
     return override_settings(STORAGES=photos_storage_settings(endpoint=server.endpoint, bucket=name))
 
 
-def chart(results: dict[str, float], path: Path) -> None:
+def chart(results: dict[str, float], speedup: float, path: Path) -> None:
     width, height, margin = 640, 260, 20
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     longest = max(results.values())
-    draw.text((margin, 8), "Purge of the same expired photos on a loopback S3 server (seconds)", fill="black")
+    draw.text((margin, 8), "Purge of the same expired photos on a loopback S3 server (median seconds)", fill="black")
+    draw.text((margin, 24), f"speed-up, median of paired rounds: {speedup:.1f}x", fill="black")
     for row, (label, seconds) in enumerate(results.items()):
-        top = 50 + row * 90
+        top = 60 + row * 90
         bar = int((width - 2 * margin - 160) * seconds / longest)
         draw.text((margin, top + 20), label, fill="black")
         draw.rectangle([margin + 150, top, margin + 150 + max(bar, 2), top + 50], fill="#2b6cb0")
@@ -88,34 +94,60 @@ def chart(results: dict[str, float], path: Path) -> None:
     image.save(path)
 
 
+def batched(count: int) -> None:
+    result = ear_photo_purge_expired()
+    assert result.photos_purged == count, result
+
+
+def one_at_a_time(count: int) -> None:
+    assert purge_one_at_a_time() == count
+
+
+METHODS: dict[str, Callable[[int], None]] = {"batched": batched, "one at a time": one_at_a_time}
+SETTLE_SECONDS = 1.0  # after the photos are stored, before the clock starts: the server's own writes end
+
+
+def timed(method: Callable[[int], None], server: S3Server, count: int) -> float:
+    with prepare(server, count):
+        time.sleep(SETTLE_SECONDS)
+        started = time.perf_counter()
+        method(count)
+        return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    times: dict[str, list[float]] = {label: [] for label in METHODS}
+    print(f"photos: {args.photos} ({connection.vendor}), {args.rounds} rounds")
     with tempfile.TemporaryDirectory() as directory:
         server = S3Server(directory=Path(directory)).start()
         try:
-            results: dict[str, float] = {}
-            with prepare(server, args.photos):
-                started = time.perf_counter()
-                result = ear_photo_purge_expired()
-                results["batched"] = time.perf_counter() - started
-                assert result.photos_purged == args.photos, result
-            with prepare(server, args.photos):
-                started = time.perf_counter()
-                assert purge_one_at_a_time() == args.photos
-                results["one at a time"] = time.perf_counter() - started
+            for round_ in range(args.rounds):
+                order = list(METHODS) if round_ % 2 == 0 else list(reversed(METHODS))
+                for label in order:
+                    times[label].append(timed(METHODS[label], server, args.photos))
+                batched_s, single_s = times["batched"][-1], times["one at a time"][-1]
+                print(
+                    f"round {round_ + 1}: batched {batched_s:6.2f} s, one at a time {single_s:6.2f} s,"
+                    f" {single_s / batched_s:5.1f}x",
+                    flush=True,
+                )
         finally:
             server.stop()
             connection.creation.destroy_test_db(old_name, verbosity=0)
-    speedup = results["one at a time"] / results["batched"]
-    print(f"photos: {args.photos} ({connection.vendor})")
-    for label, seconds in results.items():
-        print(f"{label:>14}: {seconds:7.2f} s  ({args.photos / seconds:7.0f} photos/s)")
-    print(f"{'speed-up':>14}: {speedup:7.1f}x")
-    chart(results, ROOT / "bench" / "results" / "purge.png")
+    medians = {label: statistics.median(seconds) for label, seconds in times.items()}
+    speedup = paired_speedup(times["one at a time"], times["batched"])
+    for label, seconds in medians.items():
+        print(f"{label:>14}: {seconds:7.2f} s median  ({args.photos / seconds:7.0f} photos/s)")
+    print(
+        f"{'speed-up':>14}: {speedup:7.1f}x (median of the rounds' ratios; ratio of medians {medians['one at a time'] / medians['batched']:.1f}x)"
+    )
+    chart(medians, speedup, ROOT / "bench" / "results" / "purge.png")
     print("chart: bench/results/purge.png")
 
 

@@ -15,9 +15,10 @@ How one run works, in one pass over the bucket:
    left alone), goes in one DeleteObjects request per 1,000 keys. The request is sent at once,
    and the next page is read and locked while it runs: up to `PAGES_PER_TRANSACTION` pages share
    one transaction, and their requests run side by side (`DELETE_CONCURRENCY`).
-3. Only when every request of the transaction has succeeded are its rows emptied and audited and
-   the transaction committed. If one fails, the whole transaction rolls back: the rows stay as
-   they were, and the next run empties those whose objects are already gone (step 4).
+3. The locked rows are emptied while their delete runs, and audited once every request of the
+   transaction has succeeded; then the transaction commits. If one request fails, the whole
+   transaction rolls back: the rows stay as they were, and the next run empties those whose
+   objects are already gone (step 4).
 4. Expired rows whose objects were not in the listing (already gone, or the lifecycle rule got
    there first) are emptied too, in batches.
 
@@ -206,10 +207,14 @@ def _lock_page(versions: list[ObjectVersion], run: _Run) -> _Locked:
                 orphans.append(key)
     photo_versions = [v for _pk, key in locked for v in by_key[key]]
     orphan_versions = [v for key in orphans for v in by_key[key]]
+    photo_ids = [pk for pk, _key in locked]
     delete = None
     if not run.dry_run and (photo_versions or orphan_versions):
         delete = run.deleters.submit(photo_object_versions_delete, photo_versions + orphan_versions)
-    return _Locked([pk for pk, _key in locked], len(photo_versions), len(orphans), len(orphan_versions), delete)
+    if not run.dry_run and photo_ids:
+        # Emptied while the delete runs: a failed delete rolls the transaction back, rows and all.
+        EarPhoto.objects.filter(pk__in=photo_ids).update(**_purged_fields(timezone.now()))
+    return _Locked(photo_ids, len(photo_versions), len(orphans), len(orphan_versions), delete)
 
 
 def _purge_pages(pages: Iterator[list[ObjectVersion]], run: _Run, tally: _Tally) -> int:
@@ -228,7 +233,7 @@ def _purge_pages(pages: Iterator[list[ObjectVersion]], run: _Run, tally: _Tally)
                 part.delete.result()  # raises the first failure: the transaction rolls back
         photo_ids = [pk for part in parts for pk in part.photo_ids]
         if not run.dry_run and photo_ids:
-            EarPhoto.objects.filter(pk__in=photo_ids).update(**_purged_fields(timezone.now()))
+            # Audited last, so the chain's head is held only for the moment before the commit.
             audit_photos_purged(photo_ids=photo_ids, reason="expired")
     tally.photos += len(photo_ids)
     tally.photo_versions += sum(part.photo_versions for part in parts)
