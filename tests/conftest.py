@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory
 
-# The loopback S3 server (photos storage for every test) and the PostgreSQL-only guard.
-pytest_plugins = ["tests.s3", "tests.postgres"]
+# The loopback S3 server: the photos storage of every test.
+pytest_plugins = ["tests.s3"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

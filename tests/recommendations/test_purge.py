@@ -50,10 +50,9 @@ def test_purge_of_5000_expired_photos_deletes_exactly_those_with_every_version(p
 
 
 @pytest.mark.slow
+@pytest.mark.postgresql  # row locking with SKIP LOCKED
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_purges_at_once_delete_nothing_twice_and_fail_nothing(
-    requires_postgres: None, photo_bucket: PhotoBucket
-) -> None:
+def test_two_purges_at_once_delete_nothing_twice_and_fail_nothing(photo_bucket: PhotoBucket) -> None:
     doomed = keys(3000, "expired")
     photo_rows(keys=doomed, expires_at=expired())
     put_objects(photo_bucket, doomed)
