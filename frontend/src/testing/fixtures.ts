@@ -68,7 +68,7 @@ export const photo: Photo = {
     intertragal_notch_width: { value: 7.3, uncertainty: 0.6, unit: "mm" },
   },
   quality: { passed: true, reasons: [] },
-  model_version: "earnet-1.0.0",
+  model_version: "earnet-1.1.0",
   overlay_url: `/api/v1/fittings/${FITTING_ID}/photos/9a1e2c44-0000-4000-8000-000000000001/overlay`,
 };
 
@@ -78,7 +78,7 @@ export function recommendation(basis: "questionnaire" | "measurements", notice: 
     basis,
     notice,
     ranking_version: "rank-2026.11",
-    model_version: basis === "measurements" ? "earnet-1.0.0" : null,
+    model_version: basis === "measurements" ? "earnet-1.1.0" : null,
     tip_size:
       basis === "measurements"
         ? { size: "M", confidence: 0.7, abstained: false, reason: "Your ear-canal entrance is about average." }
