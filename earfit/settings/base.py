@@ -90,6 +90,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "earfit.client_ip.client_ip"
+
+# Proxies in front of Django that append to X-Forwarded-For: none locally, CloudFront and the ALB in
+# AWS (production.py). The throttles and the lockout read the client that many entries from the
+# right of the header (earfit/client_ip.py), so a client cannot pick its own address by sending one.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -170,6 +176,7 @@ REST_FRAMEWORK = {
         "fitting_create": env.str("THROTTLE_FITTING_CREATE", default="30/hour"),
         "anon": env.str("THROTTLE_ANON", default="600/hour"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -47,25 +47,32 @@ def test_request_id_is_echoed_or_made() -> None:
     assert given["X-Request-ID"] == "client-req-0001"
 
 
-def test_check_deploy_with_production_settings_prints_no_warnings() -> None:
+def manage_with_production_settings(*args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        **{k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "TRUSTED_PROXY_COUNT"}},
         "DJANGO_SETTINGS_MODULE": "earfit.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-of-sufficient-length-and-variety-0123456789",
         "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
         "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return subprocess.run(  # noqa: S603 -- our own manage.py with the test's arguments
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings() -> None:
+    result = manage_with_production_settings("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_reads_the_client_behind_cloudfront_and_the_alb() -> None:
+    """Two proxies append to X-Forwarded-For in AWS; the throttles and the lockout both know it."""
+    shown = "from django.conf import settings as s; print(s.TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'], s.AXES_CLIENT_IP_CALLABLE)"
+    result = manage_with_production_settings("shell", "--no-imports", "-c", shown)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "2", "earfit.client_ip.client_ip"]
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
