@@ -1,7 +1,7 @@
 """One DRF exception handler: every API error is `{"message", "code", "extra"}`.
 
-Expected failures keep their status. A database that cannot be reached becomes 503 with
-Retry-After. Anything else is logged with its traceback and answered with a plain 500 in the
+Expected failures keep their status. A database, or a Redis cache (production's throttle
+counters), that cannot be reached becomes 503 with Retry-After. Anything else is logged with its traceback and answered with a plain 500 in the
 same shape, never with the traceback.
 """
 
@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -85,6 +87,9 @@ def application_exception_handler(exc: Exception, context: dict[str, Any]) -> Re
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc)
         return dependency_unavailable_response("database")
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        logger.warning("cache unavailable: %s", exc)
+        return dependency_unavailable_response("cache")
     if isinstance(exc, DjangoValidationError):
         return _validation_response(as_serializer_error(exc))
     if isinstance(exc, exceptions.ValidationError):

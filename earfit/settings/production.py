@@ -30,6 +30,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# The API throttles count in the cache: one Redis for every worker of every task (ElastiCache, the
+# broker's cluster, another database), not a counter per process. Down: the API answers 503.
+CACHES = {"default": env.cache_url("CACHE_URL")}  # required: no default
+
 # Photos live in S3, never on a task's disk; the bucket comes from PHOTO_S3_BUCKET.
 PHOTO_STORAGE = "s3"
 STORAGES["photos"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": PHOTO_S3_OPTIONS}  # noqa: F405

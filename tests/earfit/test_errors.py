@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from recommendations.models import Fitting
 from tests.conftest import SPORT_ANSWERS, consent, database_outage
+from tests.s3 import free_ports
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,20 @@ def test_throttling_is_a_429_with_retry_after(api_client: APIClient) -> None:
     assert int(response["Retry-After"]) > 0
     assert body["extra"]["retry_after_seconds"] > 0
     cache.clear()
+
+
+def test_a_redis_cache_that_is_down_is_a_503_and_the_request_writes_nothing(api_client: APIClient) -> None:
+    """Production keeps the throttle counters in Redis; with it unreachable the API refuses cleanly."""
+    (closed_port,) = free_ports(1)
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
+    before = Fitting.objects.count()
+    with override_settings(CACHES={"default": down}):
+        payload = {"questionnaire_version": 1, "answers": SPORT_ANSWERS, "consent": consent()}
+        response = api_client.post("/api/v1/fittings", payload, format="json")
+    body = assert_error_shape(response, 503, "service_unavailable")
+    assert body["extra"]["dependency"] == "cache"
+    assert int(response["Retry-After"]) > 0
+    assert Fitting.objects.count() == before
 
 
 def test_an_unexpected_error_is_a_500_without_a_traceback(api_client: APIClient) -> None:

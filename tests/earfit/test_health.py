@@ -55,6 +55,7 @@ def manage_with_production_settings(*args: str) -> subprocess.CompletedProcess[s
         "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
         "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+        "CACHE_URL": "redis://redis.internal:6379/1",
     }
     return subprocess.run(  # noqa: S603 -- our own manage.py with the test's arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
