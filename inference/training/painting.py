@@ -44,33 +44,38 @@ class Painter:
         self.fill_px(self.px(pts_mm), colour, blur_mm * self.k, alpha)
 
     def fill_px(self, pts: FloatArray, colour: Colour, blur: float = 0.0, alpha: float = 1.0) -> None:
-        w, h = self.image.size
-        pad = int(3 * blur + 2)
-        x0, y0 = np.floor(pts.min(axis=0)).astype(int) - pad
-        x1, y1 = np.ceil(pts.max(axis=0)).astype(int) + pad
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        if x1 - x0 < 1 or y1 - y0 < 1:
+        canvas = self._canvas(pts, int(3 * blur + 2))
+        if canvas is None:
             return
-        mask = Image.new("L", (int(x1 - x0), int(y1 - y0)), 0)
-        shifted = [(float(px - x0), float(py - y0)) for px, py in pts]
-        ImageDraw.Draw(mask).polygon(shifted, fill=int(255 * alpha))
+        mask, box = canvas
+        ImageDraw.Draw(mask).polygon(self._shifted(pts, box), fill=int(255 * alpha))
         if blur > 0.3:
             mask = mask.filter(ImageFilter.GaussianBlur(blur))
-        self.image.paste(colour, (int(x0), int(y0), int(x1), int(y1)), mask)
+        self.image.paste(colour, box, mask)
 
     def line(self, pts_mm: FloatArray, colour: Colour, width_mm: float, alpha: float = 1.0) -> None:
         pts = self.px(pts_mm)
         width = max(1, int(width_mm * self.k))
+        canvas = self._canvas(pts, width)
+        if canvas is None:
+            return
+        mask, box = canvas
+        ImageDraw.Draw(mask).line(self._shifted(pts, box), fill=int(255 * alpha), width=width)
+        self.image.paste(colour, box, mask)
+
+    def _canvas(self, pts: FloatArray, pad: int) -> tuple[Image.Image, tuple[int, int, int, int]] | None:
+        """An empty mask over the points' padded bounding box inside the image, and that box; None off-image."""
         w, h = self.image.size
-        x0, y0 = np.floor(pts.min(axis=0)).astype(int) - width
-        x1, y1 = np.ceil(pts.max(axis=0)).astype(int) + width
+        x0, y0 = np.floor(pts.min(axis=0)).astype(int) - pad
+        x1, y1 = np.ceil(pts.max(axis=0)).astype(int) + pad
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
         if x1 - x0 < 1 or y1 - y0 < 1:
-            return
-        mask = Image.new("L", (int(x1 - x0), int(y1 - y0)), 0)
-        shifted = [(float(a - x0), float(b - y0)) for a, b in pts]
-        ImageDraw.Draw(mask).line(shifted, fill=int(255 * alpha), width=width)
-        self.image.paste(colour, (int(x0), int(y0), int(x1), int(y1)), mask)
+            return None
+        return Image.new("L", (int(x1 - x0), int(y1 - y0)), 0), (int(x0), int(y0), int(x1), int(y1))
+
+    @staticmethod
+    def _shifted(pts: FloatArray, box: tuple[int, int, int, int]) -> list[tuple[float, float]]:
+        return [(float(x - box[0]), float(y - box[1])) for x, y in pts]
 
 
 def rounded_rect(w: float, h: float, r: float) -> FloatArray:
