@@ -29,7 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, chain_link, event_hash
+from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, event_hash
 from accounts.audit.models import ActorType, AuditAction, AuditEvent
 from earfit.request_context import current_request_id
 
@@ -147,11 +147,55 @@ def audit_events_record_many(
     common = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=None)
     if not object_ids:
         return 0
-    head = chain_head_lock()
-    now = timezone.now()
-    events = [AuditEvent(object_id=str(object_id), occurred_at=now, **common) for object_id in object_ids]
-    AuditEvent.objects.bulk_create(list(chain_link(events, after=head)))
-    return len(events)
+    seq, prev_hash = chain_head_lock()
+    common["occurred_at"] = timezone.now()
+    rows = []
+    for object_id in object_ids:
+        seq += 1
+        row = {**common, "object_id": str(object_id), "prev_hash": prev_hash, "seq": seq}
+        row["hash"] = prev_hash = event_hash(row)
+        rows.append(row)
+    _insert_rows(rows, varying=("seq", "object_id", "prev_hash", "hash"))
+    return len(rows)
+
+
+def _insert_rows(rows: list[dict[str, Any]], *, varying: tuple[str, ...]) -> None:
+    """Insert rows that share every field but `varying` in one statement, under the head lock.
+
+    Why not `bulk_create`: it prepares every field of every row through model instances, and with
+    psycopg it binds one parameter per value, while the chain's head stays locked: 5,000 purge
+    events held it for 0.85 s on SQLite and 0.95 s on PostgreSQL. Here the shared values are
+    prepared for the database once, by the fields themselves; the varying ones (integers and
+    strings) go to PostgreSQL as one array per column (`unnest`), and to SQLite, whose parameters
+    cost nothing to bind, row by row through `executemany`.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    shared = {
+        field.attname: field.get_db_prep_save(rows[0][field.attname], connection)
+        for field in fields
+        if field.attname not in varying
+    }
+    insert = "INSERT INTO {} ({}) ".format(
+        quote(AuditEvent._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            by_name = {field.attname: field for field in fields}
+            columns = [f"unnest({quote(name)})" if name in varying else "%s" for name in (f.attname for f in fields)]
+            arrays = [f"%s::{by_name[name].db_type(connection)}[] AS {quote(name)}" for name in varying]
+            params = [[row[name] for row in rows] for name in varying]
+            # Names and types come from the model; every value is a parameter.
+            select = "SELECT {} FROM (SELECT {}) AS batch".format(", ".join(columns), ", ".join(arrays))  # noqa: S608
+            shared_params = [shared[f.attname] for f in fields if f.attname not in varying]
+            cursor.execute(insert + select, [*shared_params, *params])
+        else:
+            values = "VALUES ({})".format(", ".join(["%s"] * len(fields)))
+            cursor.executemany(
+                insert + values,
+                [tuple(row[f.attname] if f.attname in varying else shared[f.attname] for f in fields) for row in rows],
+            )
 
 
 def audit_export_record(*, actor: AuditActor, via: str, filters: dict[str, Any]) -> AuditEvent:

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.audit.chain import CHAIN_FIELDS, chain_verify, event_hash
 from accounts.audit.models import AuditAction, AuditEvent
-from accounts.audit.services import AuditActor, audit_event_record
+from accounts.audit.services import AuditActor, audit_event_record, audit_events_record_many
 from tests.accounts.audit_helpers import append_only_trigger_disabled, audit_rows_load
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,33 @@ def test_an_untouched_chain_of_ten_thousand_rows_verifies() -> None:
     result = chain_verify()
     assert result.ok, result.summary()
     assert (result.checked, result.first_seq, result.last_seq) == (ROWS, 1, ROWS)
+
+
+def test_a_bulk_append_between_single_events_stores_exactly_what_it_hashed() -> None:
+    """The bulk writer inserts in one statement, not through the ORM: the rows must read back whole."""
+    payload = {"reason": "expired", "note": "ü — 'quoted'", "nested": {"n": 1}}
+    with transaction.atomic():
+        audit_event_record(actor=AuditActor.system("test"), action=AuditAction.PURGE_RUN, object_type="t", object_id="")
+        appended = audit_events_record_many(
+            actor=AuditActor.system("purge_expired_photos"),
+            action=AuditAction.PHOTO_PURGED,
+            object_type="ear_photo",
+            object_ids=[f"photo-{i}" for i in range(2500)],
+            payload=payload,
+        )
+        audit_event_record(actor=AuditActor.system("test"), action=AuditAction.PURGE_RUN, object_type="t", object_id="")
+    assert appended == 2500
+    result = chain_verify()
+    assert result.ok, result.summary()
+    assert (result.checked, result.last_seq) == (2502, 2502)
+    bulk = list(AuditEvent.objects.filter(action=AuditAction.PHOTO_PURGED).order_by("seq"))
+    assert [e.seq for e in bulk] == list(range(2, 2502))
+    assert [e.object_id for e in bulk] == [f"photo-{i}" for i in range(2500)]
+    assert {(e.actor_type, e.actor_id, e.object_type, e.occurred_at) for e in bulk} == {
+        ("system", "purge_expired_photos", "ear_photo", bulk[0].occurred_at)
+    }
+    assert all(e.payload == payload for e in bulk)
+    assert all(e.hash == event_hash({name: getattr(e, name) for name in CHAIN_FIELDS}) for e in bulk)
 
 
 def test_a_row_edited_with_raw_sql_is_found_at_that_row() -> None:
