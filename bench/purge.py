@@ -86,7 +86,7 @@ def chart(results: dict[str, float], speedup: float, path: Path) -> None:
     draw.text((margin, 24), f"speed-up, median of paired rounds: {speedup:.1f}x", fill="black")
     for row, (label, seconds) in enumerate(results.items()):
         top = 60 + row * 90
-        bar = int((width - 2 * margin - 160) * seconds / longest)
+        bar = int((width - 2 * margin - 230) * seconds / longest)  # room for the label after the longest
         draw.text((margin, top + 20), label, fill="black")
         draw.rectangle([margin + 150, top, margin + 150 + max(bar, 2), top + 50], fill="#2b6cb0")
         draw.text((margin + 160 + bar, top + 20), f"{seconds:.1f} s", fill="black")

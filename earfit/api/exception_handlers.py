@@ -1,8 +1,8 @@
 """One DRF exception handler: every API error is `{"message", "code", "extra"}`.
 
 Expected failures keep their status. A database, or a Redis cache (production's throttle
-counters), that cannot be reached becomes 503 with Retry-After. Anything else is logged with its traceback and answered with a plain 500 in the
-same shape, never with the traceback.
+counters), that cannot be reached becomes 503 with Retry-After. Anything else is logged with its
+traceback and answered with a plain 500 in the same shape, never with the traceback.
 """
 
 import logging

@@ -96,6 +96,7 @@ AXES_CLIENT_IP_CALLABLE = "earfit.client_ip.client_ip"
 # AWS (production.py). The throttles and the lockout read the client that many entries from the
 # right of the header (earfit/client_ip.py), so a client cannot pick its own address by sending one.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
