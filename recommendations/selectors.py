@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -110,10 +111,10 @@ def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
     )
 
 
-def fitting_ids_ranked_open() -> QuerySet[Fitting, Any]:
-    """Ids of the open fittings that have been ranked at least once: what a catalog change re-ranks."""
+def fitting_ids_ranked_open(*, since: datetime) -> QuerySet[Fitting, Any]:
+    """Ids of the open fittings ranked at or after `since`: what a catalog change re-ranks."""
     return (
-        Fitting.objects.filter(status=FittingStatus.OPEN, recommendations__isnull=False)
+        Fitting.objects.filter(status=FittingStatus.OPEN, recommendations__created_at__gte=since)
         .values_list("pk", flat=True)
         .distinct()
     )

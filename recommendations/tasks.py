@@ -5,10 +5,12 @@ one is idempotent: running it twice has the effect of running it once.
 """
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils import timezone
 
 from earfit.exceptions import DependencyUnavailable
 from recommendations.models import Fitting, FittingStatus
@@ -48,16 +50,21 @@ def fitting_rescore_task(fitting_id: str) -> None:
     recommendation_generate(fitting=fitting)
 
 
+# Shoppers come back to their results within days; an older fitting is ranked again when it is read.
+RERANK_RECENT = timedelta(days=14)
+
+
 @shared_task(**RETRY_POLICY)
 def fittings_rescore_task() -> int:
-    """After a catalog change: one re-rank task per open fitting that has been ranked; returns how many.
+    """After a catalog change: one re-rank task per open fitting ranked in the last two weeks.
 
-    Sent again after a crash, it queues them again, which is harmless: a re-rank with unchanged
-    inputs returns the stored recommendation. A shopper who reads results before their task ran
-    gets them ranked on the spot, so this keeps that read fast, not correct.
+    Returns how many it queued. Sent again after a crash, it queues them again, which is harmless:
+    a re-rank with unchanged inputs returns the stored recommendation. A shopper who reads results
+    before their task ran (or whose fitting is older) gets them ranked on the spot, so this keeps
+    that read fast, not correct.
     """
     queued = 0
-    for fitting_id in fitting_ids_ranked_open().iterator():
+    for fitting_id in fitting_ids_ranked_open(since=timezone.now() - RERANK_RECENT).iterator():
         fitting_rescore_task.delay(str(fitting_id))
         queued += 1
     logger.info("catalog changed: %d fitting(s) queued for a re-rank", queued)

@@ -1,8 +1,10 @@
 """A catalog change re-ranks the open fittings on a worker, after the change commits."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.audit.services import AuditActor
@@ -43,18 +45,20 @@ def test_retiring_a_product_re_ranks_open_fittings_once_the_change_commits(
 
 
 @pytest.mark.django_db
-def test_the_re_rank_skips_erased_and_never_ranked_fittings_and_repeats_harmlessly(
+def test_the_re_rank_skips_erased_never_ranked_and_long_unvisited_fittings_and_repeats_harmlessly(
     create_fitting: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     product_load_demo_catalog()
     ranked_ids = []
-    for _ in range(2):
+    for _ in range(3):
         fitting_id, token = create_fitting()
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         ranked_slugs(client, fitting_id)
         ranked_ids.append(fitting_id)
     never_ranked, _token = create_fitting()
+    unvisited = ranked_ids.pop()
+    Recommendation.objects.filter(fitting_id=unvisited).update(created_at=timezone.now() - timedelta(days=15))
     with django_capture_on_commit_callbacks(execute=True):
         fitting_erase(fitting=Fitting.objects.get(pk=ranked_ids[1]))
 
