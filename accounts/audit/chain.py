@@ -13,6 +13,7 @@ somewhere the database's administrators cannot write, and compare (`--expect-hea
 """
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -52,18 +53,28 @@ def event_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def chain_rows(rows: Iterable[dict[str, Any]], *, after: tuple[int, str]) -> Iterator[dict[str, Any]]:
+    """Number and hash rows (dicts of an event's fields) in order, continuing from `after` = (seq, hash).
+
+    Sets each row's `seq`, `prev_hash` and `hash`: the one rule by which the chain is made.
+    """
+    seq, prev_hash = after
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev_hash
+        row["hash"] = prev_hash = event_hash(row)
+        yield row
+
+
 def chain_link(events: Iterable[AuditEvent], *, after: tuple[int, str]) -> Iterator[AuditEvent]:
-    """Number and hash unsaved events in order, continuing the chain from `after` = (seq, hash).
+    """`chain_rows` for unsaved model instances, one at a time.
 
     For bulk loads (benchmarks, test fixtures); live writes go through `audit_event_record`.
     """
-    seq, prev_hash = after
-    for event in events:
-        seq += 1
-        event.seq = seq
-        event.prev_hash = prev_hash
-        event.hash = event_hash({name: getattr(event, name) for name in CHAIN_FIELDS})
-        prev_hash = event.hash
+    mine, theirs = itertools.tee(events)
+    rows = chain_rows(({name: getattr(event, name) for name in CHAIN_FIELDS} for event in theirs), after=after)
+    for event, row in zip(mine, rows, strict=True):
+        event.seq, event.prev_hash, event.hash = row["seq"], row["prev_hash"], row["hash"]
         yield event
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, event_hash
+from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, chain_rows, event_hash
 from accounts.audit.models import ActorType, AuditAction, AuditEvent
 from earfit.request_context import current_request_id
 
@@ -147,14 +147,9 @@ def audit_events_record_many(
     common = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=None)
     if not object_ids:
         return 0
-    seq, prev_hash = chain_head_lock()
+    head = chain_head_lock()
     common["occurred_at"] = timezone.now()
-    rows = []
-    for object_id in object_ids:
-        seq += 1
-        row = {**common, "object_id": str(object_id), "prev_hash": prev_hash, "seq": seq}
-        row["hash"] = prev_hash = event_hash(row)
-        rows.append(row)
+    rows = list(chain_rows(({**common, "object_id": str(object_id)} for object_id in object_ids), after=head))
     _insert_rows(rows, varying=("seq", "object_id", "prev_hash", "hash"))
     return len(rows)
 
