@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Django's command-line utility for earfit."""
 
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.local")
+    from earfit.settings import settings_module_select
+
+    settings_module_select()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -41,11 +41,14 @@ from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from bench.pairing import paired_speedup  # noqa: E402
-from recommendations.audit_hooks import audit_photos_purged  # noqa: E402
 from recommendations.models import EarPhoto  # noqa: E402
-from recommendations.photo_storage import photo_object_key_versions, photo_storage  # noqa: E402
-from recommendations.purge import _purged_fields, ear_photo_purge_expired  # noqa: E402
-from tests.recommendations.photo_rows import expired, photo_rows, put_objects  # noqa: E402
+from recommendations.photos.services.purge import (  # noqa: E402
+    _audit_photos_purged,
+    _purged_fields,
+    ear_photo_purge_expired,
+)
+from recommendations.photos.storage import photo_object_key_versions, photo_storage  # noqa: E402
+from tests.recommendations.photos.photo_rows import expired, photo_rows, put_objects  # noqa: E402
 from tests.s3 import PhotoBucket, S3Server, photos_storage_settings  # noqa: E402
 
 
@@ -61,7 +64,7 @@ def purge_one_at_a_time() -> int:
             for version in photo_object_key_versions([photo.storage_key]):
                 client.delete_object(Bucket=bucket, Key=version.key, VersionId=version.version_id)
             EarPhoto.objects.filter(pk=pk).update(**_purged_fields(timezone.now()))
-            audit_photos_purged(photo_ids=[pk], reason="expired")
+            _audit_photos_purged([pk])
         purged += 1
     return purged
 

@@ -1,17 +1,14 @@
 """The Celery app: workers run `celery -A earfit worker`, the single beat `celery -A earfit beat`.
 
-Configuration lives in Django settings under `CELERY_*` (see `earfit/settings/base.py`): acks late,
-reject on worker lost, prefetch 1, so a worker that dies mid-task hands its message back to Redis
-and another worker runs it again. Every task is therefore idempotent. Without a broker URL
-(`make run`) tasks run eagerly.
+Configuration lives in Django settings under `CELERY_*` (`earfit/settings/base.py`); the README's
+"Photos, retention and background work" says how redelivery and retries behave.
 """
-
-import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.local")
+from earfit.settings import settings_module_select
 
+settings_module_select()
 app = Celery("earfit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

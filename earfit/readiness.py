@@ -1,4 +1,9 @@
-"""Readiness: can this process serve real requests? Each dependency is probed cheaply."""
+"""Readiness: can this process serve real requests? Each dependency is probed cheaply.
+
+The project probes the database itself; every app registers the probes of what it depends on
+(`readiness_check_register` in its `AppConfig.ready()`), so this module imports no app. `/readyz`
+runs the probes in the order they were registered.
+"""
 
 import logging
 from collections.abc import Callable
@@ -7,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 logger = logging.getLogger(__name__)
+
+Probe = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -23,25 +30,17 @@ def _database() -> None:
         cursor.execute("SELECT 1")
 
 
-def _storage() -> None:
-    from recommendations.photo_storage import photo_storage_ping  # the app, loaded lazily
-
-    photo_storage_ping()
+_probes: dict[str, Probe] = {"database": _database}
 
 
-def _broker() -> None:
-    from earfit.task_queue import broker_ping  # eager mode (no broker) always answers
-
-    broker_ping()
-
-
-# Later dependencies (model) register here.
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "storage": _storage, "broker": _broker}
+def readiness_check_register(*, name: str, probe: Probe) -> None:
+    """Add a probe: it returns when `name` answers and raises when it does not. Idempotent by name."""
+    _probes[name] = probe
 
 
 def readiness_check() -> ReadinessReport:
     checks: dict[str, str] = {}
-    for name, probe in CHECKS.items():
+    for name, probe in _probes.items():
         try:
             probe()
         except Exception as exc:  # noqa: BLE001 -- any failure means "not ready"; it is logged

@@ -1,9 +1,8 @@
 """WSGI entry point for gunicorn."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.production")
+from earfit.settings import settings_module_select
 
+settings_module_select()
 application = get_wsgi_application()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
-Scale = Literal["mm", "relative"]
-TipSize = Literal["XS", "S", "M", "L", "XL"]
+from inference.vocabulary import Scale, TipSize, Unit
+
+__all__ = ["EarAnalysis", "Keypoint", "Measurement", "QualityIssue", "Scale", "TipSize", "TipSizeEstimate", "Unit"]
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,12 @@ class Keypoint:
 
 @dataclass(frozen=True)
 class Measurement:
+    """One measured distance; the one measurement type of inference and ranking alike."""
+
     name: str
     value: float
     uncertainty: float  # about one standard deviation, same unit as value
-    unit: Literal["mm", "ratio"]  # "ratio": relative to ear length, when no card gives the scale
+    unit: Unit  # "ratio": relative to ear length, when no card gives the scale
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Staff views: catalog managers edit products; auditors and managers read the rest.
 
-Product activation goes through the service, like every other write.
+Every change goes through a service (product save, activation, model activation, photo view).
 """
 
 from typing import Any
@@ -15,7 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.audit.services import AuditActor
-from recommendations.model_versions import model_version_activate
+from recommendations.catalog.services import product_save_from_admin, product_set_active
+from recommendations.measuring.services import model_version_activate
 from recommendations.models import (
     EarPhoto,
     FitFeedback,
@@ -25,8 +26,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationItem,
 )
-from recommendations.photos import ear_photo_staff_view
-from recommendations.services import product_save_from_admin, product_set_active
+from recommendations.photos.services.staff_view import ear_photo_staff_view
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

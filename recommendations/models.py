@@ -1,6 +1,7 @@
-"""The catalog, the questionnaire, fittings and what they produce.
+"""The catalog, the questionnaire, fittings and what they produce: every table of the app.
 
-Writes go through `services.py`; nothing here has behaviour beyond data and constraints.
+Writes go through each concern's `services`; nothing here has behaviour beyond data and
+constraints. Choices come from `vocabulary.py`.
 """
 
 import uuid
@@ -9,32 +10,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-
-class FormFactor(models.TextChoices):
-    IN_EAR = "in_ear", "In-ear"
-    EARBUD = "earbud", "Earbud"
-    OVER_EAR = "over_ear", "Over-ear"
-    ON_EAR = "on_ear", "On-ear"
-    OPEN = "open", "Open-ear"
-    EAR_HOOK = "ear_hook", "Ear-hook"
-
-
-class TipSize(models.TextChoices):
-    XS = "XS"
-    S = "S"
-    M = "M"
-    L = "L"
-    XL = "XL"
-
-
-class WaterResistance(models.TextChoices):
-    NONE = "none", "None"
-    IPX4 = "IPX4", "IPX4 (splashes)"
-    IPX5 = "IPX5", "IPX5 (sweat, jets)"
-    IP55 = "IP55", "IP55 (dust and jets)"
-    IPX7 = "IPX7", "IPX7 (immersion)"
-    IP57 = "IP57", "IP57 (dust and immersion)"
-    IP68 = "IP68", "IP68 (dust and submersion)"
+from recommendations.vocabulary import (
+    FORM_FACTOR_CHOICES,
+    SCALE_CHOICES,
+    TIP_SIZE_CHOICES,
+    WATER_RESISTANCE_CHOICES,
+    WaterResistance,
+)
 
 
 class Product(models.Model):
@@ -43,7 +25,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     brand = models.CharField(max_length=80)
     model = models.CharField(max_length=120)
-    form_factor = models.CharField(max_length=16, choices=FormFactor.choices)
+    form_factor = models.CharField(max_length=16, choices=FORM_FACTOR_CHOICES)
     description = models.TextField(blank=True)
     # Fit geometry. In-ear: tips and nozzle; in-ear, earbud, open and ear-hook: the shell that
     # sits in or on the concha; over-ear and on-ear: the cup opening and clamp force.
@@ -58,7 +40,9 @@ class Product(models.Model):
     # Features.
     anc = models.BooleanField("active noise cancelling", default=False)
     wireless = models.BooleanField(default=True)
-    water_resistance = models.CharField(max_length=8, choices=WaterResistance.choices, default=WaterResistance.NONE)
+    water_resistance = models.CharField(
+        max_length=8, choices=WATER_RESISTANCE_CHOICES, default=WaterResistance.NONE.value
+    )
     microphone = models.BooleanField(default=True)
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="EUR")
@@ -143,7 +127,7 @@ class Recommendation(models.Model):
     ranking_version = models.CharField(max_length=32)
     model_version = models.CharField(max_length=64, blank=True)
     photo = models.ForeignKey("EarPhoto", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    tip_size = models.CharField(max_length=2, choices=TIP_SIZE_CHOICES, blank=True)
     tip_size_confidence = models.FloatField(default=0.0)
     tip_size_reason = models.TextField(blank=True)
     # What the ranking was computed from (answers, measurements, catalog, versions): a repeated
@@ -163,7 +147,7 @@ class RecommendationItem(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="recommendation_items")
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
-    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    tip_size = models.CharField(max_length=2, choices=TIP_SIZE_CHOICES, blank=True)
     reasons = models.JSONField(default=list)
 
     class Meta:
@@ -225,11 +209,6 @@ class EarSide(models.TextChoices):
     RIGHT = "right", "Right"
 
 
-class PhotoScale(models.TextChoices):
-    MM = "mm", "Millimetres (card found)"
-    RELATIVE = "relative", "Relative (no card)"
-
-
 class EarPhoto(models.Model):
     """A stored ear photo: a metadata-free, downscaled re-encode, never the original bytes.
 
@@ -246,11 +225,11 @@ class EarPhoto(models.Model):
     size_bytes = models.PositiveIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    scale = models.CharField(max_length=8, choices=PhotoScale.choices)
+    scale = models.CharField(max_length=8, choices=SCALE_CHOICES)
     confidence = models.FloatField()
     quality = models.JSONField(default=dict)
     measurements = models.JSONField(default=dict)
-    tip_size = models.CharField(max_length=2, choices=TipSize.choices, blank=True)
+    tip_size = models.CharField(max_length=2, choices=TIP_SIZE_CHOICES, blank=True)
     tip_size_confidence = models.FloatField(default=0.0)
     # Keypoints and card corners in stored-image pixels: enough to draw the overlay again.
     geometry = models.JSONField(default=dict)

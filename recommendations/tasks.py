@@ -1,7 +1,8 @@
 """Background work: thin wrappers that take ids, call one service, and own their retry policy.
 
 Every task acks late and is rejected back to the queue when its worker dies (settings), so each
-one is idempotent: running it twice has the effect of running it once.
+one is idempotent: running it twice has the effect of running it once. Task names are part of
+the queue's messages and the beat schedule, so they stay `recommendations.tasks.*`.
 """
 
 import logging
@@ -13,10 +14,10 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from earfit.exceptions import DependencyUnavailable
-from recommendations.models import Fitting, FittingStatus
-from recommendations.purge import ear_photo_purge_expired
-from recommendations.selectors import fitting_ids_ranked_open
-from recommendations.services import recommendation_generate
+from earfit.task_queue import task_enqueue_on_commit
+from recommendations.fittings.selectors import fitting_get_open, fitting_ids_ranked_open
+from recommendations.fittings.services import recommendation_generate
+from recommendations.photos.services.purge import ear_photo_purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ def photos_purge_expired_task() -> dict[str, Any]:
 
 @shared_task(**RETRY_POLICY)
 def fitting_rescore_task(fitting_id: str) -> None:
-    """Rank a fitting again (after a model or catalog change). Idempotent: same inputs, same stored row."""
-    fitting = Fitting.objects.filter(pk=fitting_id, status=FittingStatus.OPEN).first()
+    """Rank a fitting again (after a catalog change). Idempotent: same inputs, same stored row."""
+    fitting = fitting_get_open(fitting_id=fitting_id)
     if fitting is None:
         return  # erased or gone since it was queued: nothing to do
     recommendation_generate(fitting=fitting)
@@ -69,3 +70,8 @@ def fittings_rescore_task() -> int:
         queued += 1
     logger.info("catalog changed: %d fitting(s) queued for a re-rank", queued)
     return queued
+
+
+def fittings_rescore_after_catalog_change() -> None:
+    """Subscribed to catalog changes: once the change commits, re-rank on a worker (optional work)."""
+    task_enqueue_on_commit(fittings_rescore_task)

@@ -21,7 +21,7 @@ from accounts.audit.models import ActorType, AuditAction, AuditEvent
 from accounts.audit.selectors import AuditFilter, audit_event_list
 from accounts.audit.services import AuditActor, audit_export_record
 from accounts.permissions import IsAuditor
-from recommendations.api.serializers import ErrorSerializer
+from earfit.api.serializers import ErrorSerializer
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A filter is not valid."),

@@ -1,9 +1,9 @@
 """Writing the audit trail. `audit_event_record` is the one way a row gets in.
 
-How another feature audits what it does (photo stored, photo viewed, purge run, model activated):
+This module is what the accounts app offers other apps for auditing (an import contract keeps
+them to it). How another feature audits what it does:
 
-    from accounts.audit.models import AuditAction
-    from accounts.audit.services import AuditActor, audit_event_record
+    from accounts.audit.services import AuditAction, AuditActor, audit_event_record
 
     @transaction.atomic
     def ear_photo_ingest(*, fitting: Fitting, ...) -> EarPhoto:
@@ -32,6 +32,14 @@ from django.utils import timezone
 from accounts.audit.chain import CHAIN_FIELDS, chain_head_lock, chain_rows, event_hash
 from accounts.audit.models import ActorType, AuditAction, AuditEvent
 from earfit.request_context import current_request_id
+
+__all__ = [
+    "AuditAction",
+    "AuditActor",
+    "audit_event_record",
+    "audit_events_record_many",
+    "audit_export_record",
+]
 
 # Keys that would put personal data or secrets into the trail. The payload says what happened
 # (ids, versions, counts, field names), never the data itself.

@@ -200,7 +200,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"TipSizeEnum": "recommendations.models.TipSize"},
+    "ENUM_NAME_OVERRIDES": {"TipSizeEnum": "recommendations.vocabulary.TIP_SIZE_CHOICES"},
 }
 
 # Personal data: ear photos and answers are kept this many days, then purged. The infra program

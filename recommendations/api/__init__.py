@@ -1,0 +1,1 @@
+"""The shopper API: one module per concern, shared pieces in `common.py`, routes in `urls.py`."""

@@ -1,14 +1,9 @@
 from django.urls import path
 
-from recommendations.api.photo_views import EarPhotoCreateApi, EarPhotoOverlayApi
-from recommendations.api.views import (
-    FitFeedbackCreateApi,
-    FittingApi,
-    FittingCreateApi,
-    FittingRecommendationApi,
-    ProductListApi,
-    QuestionnaireActiveApi,
-)
+from recommendations.api.catalog import ProductListApi
+from recommendations.api.fittings import FitFeedbackCreateApi, FittingApi, FittingCreateApi, FittingRecommendationApi
+from recommendations.api.photos import EarPhotoCreateApi, EarPhotoOverlayApi
+from recommendations.api.questionnaire import QuestionnaireActiveApi
 
 urlpatterns = [
     path("questionnaire", QuestionnaireActiveApi.as_view(), name="questionnaire"),

@@ -11,8 +11,8 @@ from accounts.audit.models import AuditEvent
 from accounts.audit.services import AuditActor, audit_event_record
 from accounts.models import Role
 from accounts.services import user_set_role
+from recommendations.catalog.services import product_load_demo_catalog
 from recommendations.models import Product
-from recommendations.services import product_load_demo_catalog
 from tests.accounts.audit_helpers import staff_client
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.factories import ProductFactory, UserFactory

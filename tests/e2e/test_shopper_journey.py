@@ -7,8 +7,8 @@ import axe_playwright_python
 import pytest
 
 from inference.training.renderer import render_photo
+from recommendations.catalog.services import product_load_demo_catalog
 from recommendations.models import EarPhoto, Fitting
-from recommendations.services import product_load_demo_catalog
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -21,7 +21,7 @@ from earfit.exceptions import DependencyUnavailable
 from earfit.task_queue import task_enqueue_on_commit
 from recommendations.models import EarPhoto, Fitting
 from recommendations.tasks import fitting_rescore_task
-from tests.recommendations.photo_rows import expired, fitting, photo_rows
+from tests.recommendations.photos.photo_rows import expired, fitting, photo_rows
 from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,15 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from inference.errors import ModelIntegrityError, ModelUnavailable
 from inference.registry import default_spec, load_spec, read_model_card
 from inference.training.evaluate import evaluate
-from recommendations.model_versions import model_version_register
-
-MEASUREMENT_LABELS = {
-    "ear_length": "ear length",
-    "ear_width": "ear width",
-    "concha_height": "concha height",
-    "concha_width": "concha width",
-    "intertragal_notch_width": "intertragal notch width",
-}
+from recommendations.measuring.services import model_version_register
+from recommendations.vocabulary import MEASUREMENT_LABELS
 
 
 class Command(BaseCommand):

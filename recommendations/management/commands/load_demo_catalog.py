@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from recommendations.services import product_load_demo_catalog
+from recommendations.catalog.services import product_load_demo_catalog
 
 
 class Command(BaseCommand):

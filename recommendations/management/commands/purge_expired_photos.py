@@ -1,7 +1,6 @@
 """Purge expired ear photos and orphaned photo objects, every stored version.
 
-Retention policy: photos and their measurements are kept PHOTO_RETENTION_DAYS (90) days after
-upload; this command is the application's expiry path, run daily by Celery beat, and the photo
+Retention policy: photos and their measurements are kept PHOTO_RETENTION_DAYS days after upload; this command is the application's expiry path, run daily by Celery beat, and the photo
 bucket's lifecycle rule is the independent second one (both read `earfit/retention.py`).
 
 Batched: the bucket is listed and versions deleted 1,000 per request; rows are emptied in bulk.
@@ -20,7 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from earfit.exceptions import DependencyUnavailable
-from recommendations.purge import ear_photo_count_expired, ear_photo_purge_expired
+from recommendations.photos.selectors import ear_photo_count_expired
+from recommendations.photos.services.purge import ear_photo_purge_expired
 
 _DURATION = re.compile(r"^(\d+)([smhd]?)$")
 _UNIT_SECONDS = {"": 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}

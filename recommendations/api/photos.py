@@ -1,0 +1,105 @@
+"""Ear photo upload and the owner's measurement overlay."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import OwnerChecksInSelector
+from earfit.api.serializers import ErrorSerializer
+from earfit.exceptions import ApplicationError
+from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, fitting_for_request
+from recommendations.models import EarSide
+from recommendations.photos.selectors import ear_photo_get_for_fitting, ear_photo_overlay
+from recommendations.photos.services.upload import ear_photo_ingest
+
+# The upload's limit as people read it, in the schema and in the 413: from the one setting.
+_MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
+
+
+class EarPhotoCreateApi(APIView):
+    permission_classes = [OwnerChecksInSelector]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class Meta:
+            ref_name = "EarPhotoUpload"
+
+        image = serializers.FileField(help_text=f"JPEG, PNG, WebP or HEIC; at most {_MAX_MB} MB.")
+        side = serializers.ChoiceField(choices=EarSide.choices)
+
+    @extend_schema(
+        operation_id="ear_photo_create",
+        parameters=[FITTING_ID],
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: EarPhotoSerializer,
+            400: ERRORS[400],
+            404: ERRORS[404],
+            413: OpenApiResponse(ErrorSerializer, description="The file or its pixel count is too large."),
+            415: OpenApiResponse(ErrorSerializer, description="Not a JPEG, PNG, WebP or HEIC photo."),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="The photo cannot be measured: `extra.reasons` lists why, `extra.guidance` how to retake it.",
+            ),
+            503: ERRORS[503],
+        },
+        examples=[
+            OpenApiExample(
+                "A photo of the left ear",
+                request_only=True,
+                media_type="multipart/form-data",
+                value={"image": "(binary JPEG)", "side": "left"},
+            )
+        ],
+    )
+    def post(self, request: Request, fitting_id: str) -> Response:
+        fitting = fitting_for_request(request, fitting_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["image"]
+        if upload.size > settings.PHOTO_MAX_BYTES:
+            raise ApplicationError(
+                f"The photo is larger than {_MAX_MB} MB. Please send a smaller copy.",
+                code="file_too_large",
+                status_code=413,
+            )
+        photo = ear_photo_ingest(fitting=fitting, data=upload.read(), side=serializer.validated_data["side"])
+        return Response(EarPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class ImageResponseNegotiation(BaseContentNegotiation):
+    """The overlay answers PNG, and errors in the one JSON shape, whatever the client accepts
+    (a browser's `<img>` fetch asks for `image/*`, which DRF would refuse with 406)."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0]
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class EarPhotoOverlayApi(APIView):
+    permission_classes = [OwnerChecksInSelector]
+    content_negotiation_class = ImageResponseNegotiation
+
+    @extend_schema(
+        operation_id="ear_photo_overlay",
+        parameters=[FITTING_ID, OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 503: ERRORS[503]},
+        description="The stored photo with the measured keypoints and the card outline drawn. Owner only.",
+    )
+    def get(self, request: Request, fitting_id: str, photo_id: str) -> HttpResponse:
+        fitting = fitting_for_request(request, fitting_id)
+        photo = ear_photo_get_for_fitting(fitting=fitting, photo_id=photo_id)
+        response = HttpResponse(ear_photo_overlay(photo=photo), content_type="image/png")
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,1 @@
+"""Fittings: one shopper's answers, consent, recommendations, feedback, and erasure."""

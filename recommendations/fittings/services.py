@@ -1,0 +1,220 @@
+"""Writes for fittings: start one, rank it, record feedback, erase it. Each in one transaction."""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit.services import AuditAction, AuditActor, audit_event_record
+from earfit.exceptions import ApplicationError
+from recommendations.catalog.selectors import catalog_version, product_fit_from_model, product_list_active
+from recommendations.fittings.selectors import recommendation_get_latest, token_hash
+from recommendations.models import (
+    Consent,
+    EarPhoto,
+    FitFeedback,
+    Fitting,
+    FittingStatus,
+    Product,
+    Questionnaire,
+    Recommendation,
+    RecommendationBasis,
+    RecommendationItem,
+)
+from recommendations.photos.selectors import ear_photo_best_for_fitting, ear_photo_ranking_inputs
+from recommendations.photos.storage import photo_objects_delete_on_commit
+from recommendations.questionnaire.answers import answers_validate
+from recommendations.questionnaire.content import CONSENT_PURPOSE, retention_statement
+from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
+
+
+@dataclass(frozen=True)
+class FittingCreated:
+    fitting: Fitting
+    access_token: str
+
+
+@transaction.atomic
+def fitting_create(
+    *,
+    questionnaire_version: int,
+    answers: Any,
+    consent_version: str,
+    consent_accepted: bool,
+    user: Any = None,
+) -> FittingCreated:
+    """Start a fitting. Consent must be explicit and for the current consent text.
+
+    Returns the only copy of the access token; the database keeps its hash.
+    """
+    if consent_accepted is not True:
+        raise ApplicationError(
+            "Please read and accept the consent before we can measure your ear.",
+            code="consent_required",
+            extra={"fields": {"consent": ["Consent must be explicitly accepted."]}},
+        )
+    if consent_version != settings.CONSENT_TEXT_VERSION:
+        raise ApplicationError(
+            "The consent text has changed. Please read the current version and accept it.",
+            code="consent_outdated",
+            extra={"fields": {"consent": [f"The current consent version is {settings.CONSENT_TEXT_VERSION}."]}},
+        )
+    questionnaire = Questionnaire.objects.filter(version=questionnaire_version).first()
+    if questionnaire is None:
+        raise ApplicationError(
+            "This questionnaire version does not exist. Please reload the questionnaire.",
+            code="unknown_questionnaire_version",
+            extra={"fields": {"questionnaire_version": ["Unknown version."]}},
+        )
+    cleaned, errors = answers_validate(questionnaire.questions, answers)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ApplicationError(
+            f"Some answers need another look: {first}",
+            code="invalid_answers",
+            extra={"fields": {f"answers.{key}": messages for key, messages in errors.items()}},
+        )
+    access_token = secrets.token_urlsafe(32)
+    fitting = Fitting.objects.create(
+        questionnaire=questionnaire,
+        answers=cleaned,
+        token_hash=token_hash(access_token),
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+    )
+    Consent.objects.create(
+        fitting=fitting,
+        text_version=consent_version,
+        purpose=CONSENT_PURPOSE,
+        retention_statement=retention_statement(settings.PHOTO_RETENTION_DAYS),
+    )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.FITTING_CREATED,
+        object_type="fitting",
+        object_id=str(fitting.pk),
+        payload={"questionnaire_version": questionnaire.version, "consent_version": consent_version},
+    )
+    return FittingCreated(fitting=fitting, access_token=access_token)
+
+
+def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | None) -> str:
+    material = json.dumps(
+        {
+            "answers": fitting.answers,
+            "ranking": RANKING_VERSION,
+            "catalog": catalog_version,
+            "photo": str(photo.pk) if photo else None,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@transaction.atomic
+def recommendation_generate(*, fitting: Fitting) -> Recommendation:
+    """Rank the active catalog for this fitting and store the result.
+
+    The best usable photo (measured in mm, most confident) adds fit geometry and the measured tip
+    size; without one the ranking uses the questionnaire alone and says so.
+
+    The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
+    so reading a recommendation twice does not write twice.
+    """
+    products = list(product_list_active())
+    photo = ear_photo_best_for_fitting(fitting=fitting)
+    digest = _inputs_digest(fitting, catalog_version(), photo)
+    existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+    if existing is not None:
+        return existing
+    ear, measured_tip = ear_photo_ranking_inputs(photo=photo) if photo is not None else (None, None)
+    ranking = rank_products(
+        preferences=Preferences.from_answers(fitting.answers),
+        products=[product_fit_from_model(p) for p in products],
+        ear=ear,
+        measured_tip=measured_tip,
+    )
+    recommendation = Recommendation.objects.create(
+        fitting=fitting,
+        basis=RecommendationBasis(ranking.basis),
+        ranking_version=ranking.version,
+        tip_size=ranking.tip.size or "",
+        tip_size_confidence=ranking.tip.confidence,
+        tip_size_reason=ranking.tip.reason,
+        inputs_digest=digest,
+        photo=photo,
+        model_version=str(photo.model_version) if photo is not None else "",
+    )
+    RecommendationItem.objects.bulk_create(
+        RecommendationItem(
+            recommendation=recommendation,
+            product_id=item.product_id,
+            rank=item.rank,
+            score=item.score,
+            tip_size=item.tip_size or "",
+            reasons=list(item.reasons),
+        )
+        for item in ranking.items
+    )
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.RECOMMENDATION_GENERATED,
+        object_type="recommendation",
+        object_id=str(recommendation.pk),
+        payload={
+            "fitting_id": str(fitting.pk),
+            "basis": recommendation.basis,
+            "ranking_version": recommendation.ranking_version,
+            "items": len(ranking.items),
+        },
+    )
+    return recommendation
+
+
+@transaction.atomic
+def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort: int, comment: str = "") -> FitFeedback:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ApplicationError(
+            "That product is not in the catalog.",
+            code="unknown_product",
+            extra={"fields": {"product_id": ["Unknown product."]}},
+        )
+    return FitFeedback.objects.create(fitting=fitting, product=product, fit=fit, comfort=comfort, comment=comment)
+
+
+@transaction.atomic
+def fitting_erase(*, fitting: Fitting) -> Fitting:
+    """Erase a fitting's personal data now: photos (objects and rows), answers, recommendations, feedback.
+
+    The fitting row stays, emptied, so a repeated erase answers 204 again and the fact that an
+    erasure happened (not its data) remains. The consent record (text version, purpose, time)
+    stays as evidence of the basis the data was held on; it holds nothing about the person.
+    Idempotent.
+    """
+    locked = Fitting.objects.select_for_update().get(pk=fitting.pk)
+    if locked.status == FittingStatus.ERASED:
+        return locked
+    photo_keys = list(locked.photos.values_list("storage_key", flat=True))
+    locked.recommendations.all().delete()
+    locked.photos.all().delete()
+    locked.feedback.all().delete()
+    photo_objects_delete_on_commit(photo_keys)
+    locked.answers = {}
+    locked.user = None
+    locked.status = FittingStatus.ERASED
+    locked.erased_at = timezone.now()
+    locked.save(update_fields=["answers", "user", "status", "erased_at"])
+    # That an erasure happened, and nothing of what was erased.
+    audit_event_record(
+        actor=AuditActor.for_fitting(locked.pk),
+        action=AuditAction.FITTING_ERASED,
+        object_type="fitting",
+        object_id=str(locked.pk),
+    )
+    return locked
