@@ -8,6 +8,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A process not told otherwise runs production settings (earfit/settings/__init__.py); make's
+# targets run the embedded default. Per command, not exported: pytest picks its own (pyproject.toml).
+LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
+MANAGE := $(LOCAL) $(PY) manage.py
 
 .PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
 
@@ -45,14 +49,14 @@ frontend: $(if $(wildcard frontend/package.json),frontend/dist/index.html)
 
 migrate: install
 	@mkdir -p var
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py bootstrap_roles
-	$(PY) manage.py load_demo_catalog
+	$(MANAGE) migrate --no-input
+	$(MANAGE) bootstrap_roles
+	$(MANAGE) load_demo_catalog
 
 run: migrate frontend
-	$(PY) manage.py create_demo_staff
+	$(MANAGE) create_demo_staff
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install-dev frontend-test browser
 	@mkdir -p var
@@ -75,10 +79,10 @@ bench: install-dev
 
 # Background work needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it `make run` runs tasks inline.
 worker: install
-	$(VENV)/bin/celery -A earfit worker --concurrency 2 --prefetch-multiplier 1 --loglevel INFO
+	$(LOCAL) $(VENV)/bin/celery -A earfit worker --concurrency 2 --prefetch-multiplier 1 --loglevel INFO
 
 beat: install
-	$(VENV)/bin/celery -A earfit beat --loglevel INFO
+	$(LOCAL) $(VENV)/bin/celery -A earfit beat --loglevel INFO
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -19,22 +19,28 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from PIL import Image, ImageDraw, ImageOps
 from tqdm import tqdm
 
 from bench.pairing import paired_speedup
 from inference.predict import analyse_photo
-from inference.preprocess import STORAGE_LONG_SIDE, decode_photo
+from inference.preprocess import decode_photo
 from inference.registry import default_spec
 from inference.training.renderer import render_photo
 
 PhotoPath = Callable[[bytes], object]
+# The service's limits: its settings' defaults, unless the environment says otherwise.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.local")
+STORED_LONG_SIDE: int = settings.PHOTO_STORED_LONG_SIDE
+LIMITS = {"max_bytes": settings.PHOTO_MAX_BYTES, "max_pixels": settings.PHOTO_MAX_PIXELS}
 # A pause before each timed call, so what the previous path left running (the server finishing a
 # request, the allocator returning a 12 MP image's memory) is not billed to the next one.
 SETTLE_SECONDS = 0.1
@@ -63,14 +69,14 @@ def make_phone_photo(seed: int = 7, target_bytes: int = 3_500_000) -> bytes:
 
 
 def in_process_decode(data: bytes) -> Image.Image:
-    return decode_photo(data, target_long_side=STORAGE_LONG_SIDE).image
+    return decode_photo(data, target_long_side=STORED_LONG_SIDE, **LIMITS).image
 
 
 def naive_decode(data: bytes) -> Image.Image:
     with Image.open(io.BytesIO(data)) as im:
         im.load()
         upright = ImageOps.exif_transpose(im.convert("RGB"))
-    scale = STORAGE_LONG_SIDE / max(upright.size)
+    scale = STORED_LONG_SIDE / max(upright.size)
     size = (round(upright.size[0] * scale), round(upright.size[1] * scale))
     return upright.resize(size, Image.Resampling.LANCZOS)
 
@@ -128,7 +134,7 @@ def main(argv: list[str] | None = None, extra_paths: Mapping[str, PhotoPath] | N
     data = make_phone_photo()
     with Image.open(io.BytesIO(data)) as im:
         print(f"photo: {im.size[0]}x{im.size[1]} JPEG, {len(data) / 1e6:.2f} MB, EXIF orientation 6 + GPS")
-    decoded = decode_photo(data)
+    decoded = decode_photo(data, target_long_side=STORED_LONG_SIDE, **LIMITS)
     print(f"draft decode: {decoded.decoded_size} -> stored {decoded.image.size}")
     paths: dict[str, PhotoPath] = {
         "in-process": in_process,

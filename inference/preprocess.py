@@ -24,14 +24,8 @@ from inference.filetype import inspect_file
 from inference.registry import ModelSpec
 from inference.tensors import crop_to_square, full_frame_box, normalise
 
-DEFAULT_MAX_BYTES = 15 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 50_000_000
-# 500 px on the long side: a 12 MP phone photo (4032 or 4000 px wide) then decodes with the JPEG
-# IDCT at 1/8 scale, the cheapest reduction there is. The model sees 96 px crops, which still come
-# from more than 96 px of photo for any ear that passes the size gate, and it measures as well at
-# this size as at the 640 px it was trained on (calibration renders at 504 px: ear length 1.78 mm
-# MAE, as at 640 px). What is stored is this image too: less personal data than a larger copy.
-STORAGE_LONG_SIDE = 500
+# The limits (bytes, pixels, the long side to decode to) are the caller's settings, passed in:
+# the Django side's are PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS and PHOTO_STORED_LONG_SIDE.
 # Draft mode stops at the coarsest power-of-two reduction that is still at least the target: a
 # 4032 px photo comes out 504 px for a 500 px target. Resampling by under an eighth would cost a
 # whole filter pass and soften the pixels for nothing, so an image at most this factor over the
@@ -66,9 +60,9 @@ class DecodedPhoto:
 def decode_photo(
     data: bytes,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    target_long_side: int = STORAGE_LONG_SIDE,
+    max_bytes: int,
+    max_pixels: int,
+    target_long_side: int,
 ) -> DecodedPhoto:
     """Validate and decode an uploaded photo; raises ``PhotoRejected`` with a code for the shopper."""
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:

@@ -218,7 +218,7 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 # bin to 12 MP), far below what a crafted file could claim.
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 # What is measured and stored: a re-encode this many pixels on the long side, never the original
-# bytes. 500 lets a 12 MP phone JPEG decode at 1/8 scale (see inference/preprocess.py).
+# bytes. 500 lets a 12 MP phone JPEG decode at 1/8 scale (README, "Ear photos").
 PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024

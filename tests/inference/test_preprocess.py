@@ -6,18 +6,32 @@ import zlib
 
 import numpy as np
 import pytest
+from django.conf import settings
 from PIL import Image
 
 from inference.errors import PhotoRejected
 from inference.filetype import inspect_file
-from inference.preprocess import decode_photo, reencode_for_storage, to_model_input
+from inference.preprocess import DecodedPhoto, decode_photo, reencode_for_storage, to_model_input
 from inference.registry import ModelSpec
 from tests.inference.conftest import jpeg_bytes, noisy_image, png_with_header
 
 
+def decode(data: bytes, **limits: int) -> DecodedPhoto:
+    """`decode_photo` with the service's limits (settings), or the ones a test names."""
+    return decode_photo(
+        data,
+        **{
+            "max_bytes": settings.PHOTO_MAX_BYTES,
+            "max_pixels": settings.PHOTO_MAX_PIXELS,
+            "target_long_side": settings.PHOTO_STORED_LONG_SIDE,
+            **limits,
+        },
+    )
+
+
 def rejected_code(data: bytes, **kwargs: int) -> str:
     with pytest.raises(PhotoRejected) as exc:
-        decode_photo(data, **kwargs)
+        decode(data, **kwargs)
     assert exc.value.message.endswith(".")
     assert exc.value.status in (400, 413, 415, 422)
     return exc.value.code
@@ -71,7 +85,7 @@ def test_decompression_bomb_is_an_error_not_a_warning() -> None:
 
 def test_pixel_limit_is_a_parameter(small_jpeg: bytes) -> None:
     assert rejected_code(small_jpeg, max_pixels=320 * 240 - 1) == "too_many_pixels"
-    assert decode_photo(small_jpeg, max_pixels=320 * 240).original_size == (320, 240)
+    assert decode(small_jpeg, max_pixels=320 * 240).original_size == (320, 240)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +113,7 @@ def test_pdf_hidden_in_a_jpeg_comment_is_a_polyglot() -> None:
 
 def test_jpeg_followed_by_a_second_jpeg_is_accepted_as_multi_picture(small_jpeg: bytes) -> None:
     preview = jpeg_bytes(noisy_image((80, 60), seed=3))
-    assert decode_photo(small_jpeg + preview).original_size == (320, 240)
+    assert decode(small_jpeg + preview).original_size == (320, 240)
 
 
 def test_heic_is_accepted() -> None:
@@ -108,7 +122,7 @@ def test_heic_is_accepted() -> None:
     heif = pillow_heif.from_pillow(noisy_image((256, 192)))
     buf = io.BytesIO()
     heif.save(buf, quality=80)
-    decoded = decode_photo(buf.getvalue())
+    decoded = decode(buf.getvalue())
     assert decoded.format == "heic"
     assert decoded.image.size == (256, 192)
 
@@ -117,13 +131,13 @@ def test_webp_and_png_are_accepted() -> None:
     for fmt in ("WEBP", "PNG"):
         buf = io.BytesIO()
         noisy_image((200, 100)).save(buf, fmt)
-        assert decode_photo(buf.getvalue()).image.size == (200, 100)
+        assert decode(buf.getvalue()).image.size == (200, 100)
 
 
 def test_png_with_alpha_is_flattened_to_rgb() -> None:
     buf = io.BytesIO()
     Image.new("RGBA", (40, 30), (255, 0, 0, 0)).save(buf, "PNG")
-    decoded = decode_photo(buf.getvalue())
+    decoded = decode(buf.getvalue())
     assert decoded.image.mode == "RGB"
     assert decoded.image.getpixel((5, 5)) == (255, 255, 255)
 
@@ -133,7 +147,7 @@ def test_exif_orientation_is_applied() -> None:
     stored.paste((255, 0, 0), (0, 0, 200, 200))  # left half red as stored
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display"
-    decoded = decode_photo(jpeg_bytes(stored, exif=exif.tobytes(), quality=95))
+    decoded = decode(jpeg_bytes(stored, exif=exif.tobytes(), quality=95))
     assert decoded.orientation == 6
     assert decoded.image.size == (200, 400)
     assert decoded.original_size == (200, 400)
@@ -149,7 +163,7 @@ def test_exif_orientation_is_applied() -> None:
 
 def test_big_jpeg_is_decoded_in_draft_mode_at_reduced_scale() -> None:
     data = jpeg_bytes(noisy_image((4000, 3000)), quality=80)
-    decoded = decode_photo(data, target_long_side=1000)
+    decoded = decode(data, target_long_side=1000)
     assert decoded.original_size == (4000, 3000)
     assert decoded.decoded_size == (1000, 750)  # the IDCT ran at 1/4 scale
     assert decoded.image.size == (1000, 750)
@@ -158,7 +172,7 @@ def test_big_jpeg_is_decoded_in_draft_mode_at_reduced_scale() -> None:
 def test_draft_output_just_over_the_target_is_kept_without_resampling() -> None:
     """4032 px at 1/4 is 1008 px: within RESAMPLE_SLACK of 1000, so no filter pass runs."""
     data = jpeg_bytes(noisy_image((4032, 3024)), quality=80)
-    decoded = decode_photo(data, target_long_side=1000)
+    decoded = decode(data, target_long_side=1000)
     assert decoded.decoded_size == (1008, 756)
     assert decoded.image.size == (1008, 756)
 
@@ -166,7 +180,7 @@ def test_draft_output_just_over_the_target_is_kept_without_resampling() -> None:
 def test_image_well_over_the_target_is_resized_to_it() -> None:
     buf = io.BytesIO()
     noisy_image((1600, 1200)).save(buf, "PNG")  # PNG has no draft mode: decoded at full size
-    decoded = decode_photo(buf.getvalue(), target_long_side=1000)
+    decoded = decode(buf.getvalue(), target_long_side=1000)
     assert decoded.decoded_size == (1600, 1200)
     assert decoded.image.size == (1000, 750)
 
@@ -178,7 +192,7 @@ def test_reencode_for_storage_drops_exif_gps_icc_comments_and_trailers() -> None
     icc = b"\x00" * 128  # any ICC payload must not survive
     data = jpeg_bytes(noisy_image((640, 480)), exif=exif.tobytes(), icc_profile=icc, comment=b"Jane's ear")
     assert b"PhoneMaker" in data
-    stored = reencode_for_storage(decode_photo(data).image)
+    stored = reencode_for_storage(decode(data).image)
     with Image.open(io.BytesIO(stored)) as im:
         assert len(im.getexif()) == 0
         assert "icc_profile" not in im.info
@@ -188,7 +202,7 @@ def test_reencode_for_storage_drops_exif_gps_icc_comments_and_trailers() -> None
     assert b"Jane" not in stored
     assert b"Exif" not in stored
     info = inspect_file(stored)  # walks to the end-of-image marker; rejects any trailer
-    assert (info.width, info.height) == (500, 375)  # shrunk to STORAGE_LONG_SIDE, nothing else changed
+    assert (info.width, info.height) == (500, 375)  # shrunk to PHOTO_STORED_LONG_SIDE, nothing else changed
     assert stored.endswith(b"\xff\xd9")
 
 
