@@ -18,7 +18,7 @@ MANAGE := $(LOCAL) $(PY) manage.py
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
-	@echo "make lint   ruff, mypy and the migrations check"
+	@echo "make lint   ruff, mypy, the import contracts and the migrations check"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
