@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Case, Count, FloatField, OuterRef, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.audit.services import AuditActor
+from recommendations.catalog.selectors import product_annotate_statistics
 from recommendations.catalog.services import product_save_from_admin, product_set_active
 from recommendations.measuring.services import model_version_activate
 from recommendations.models import (
@@ -91,22 +91,7 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
-        # Subqueries, not joins: joining items and feedback at once would multiply the counts.
-        items = RecommendationItem.objects.filter(product=OuterRef("pk")).order_by().values("product")
-        feedback = FitFeedback.objects.filter(product=OuterRef("pk")).order_by().values("product")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _recommended=Coalesce(Subquery(items.annotate(n=Count("pk")).values("n")), 0),
-                _top=Coalesce(Subquery(items.filter(rank=1).annotate(n=Count("pk")).values("n")), 0),
-                _right=Subquery(
-                    feedback.annotate(
-                        share=Avg(Case(When(fit="right", then=1.0), default=0.0, output_field=FloatField()))
-                    ).values("share")
-                ),
-            )
-        )
+        return product_annotate_statistics(products=super().get_queryset(request))
 
     @admin.display(description="Recommended", ordering="_recommended")
     def times_recommended(self, obj: Any) -> int:

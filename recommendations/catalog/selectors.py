@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Avg, Case, Count, FloatField, Max, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
-from recommendations.models import Product
+from recommendations.models import FitFeedback, Product, RecommendationItem
 from recommendations.ranking import ProductFit
 
 
@@ -20,6 +21,21 @@ def product_list_active(*, filters: dict[str, Any] | None = None) -> QuerySet[Pr
         else:
             queryset = queryset.filter(**{field: value})
     return queryset.order_by("brand", "model")
+
+
+def product_annotate_statistics(*, products: QuerySet[Product]) -> QuerySet[Product]:
+    """Each product with how often it was recommended (`_recommended`), how often first (`_top`),
+    and the share of its fit feedback that said "right" (`_right`, None without feedback)."""
+    # Subqueries, not joins: joining items and feedback at once would multiply the counts.
+    items = RecommendationItem.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    feedback = FitFeedback.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    right = Avg(Case(When(fit="right", then=1.0), default=0.0, output_field=FloatField()))
+    annotated: QuerySet[Product] = products.annotate(
+        _recommended=Coalesce(Subquery(items.annotate(n=Count("pk")).values("n")), 0),
+        _top=Coalesce(Subquery(items.filter(rank=1).annotate(n=Count("pk")).values("n")), 0),
+        _right=Subquery(feedback.annotate(share=right).values("share")),
+    )
+    return annotated
 
 
 def catalog_version() -> str:

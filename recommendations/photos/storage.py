@@ -95,7 +95,8 @@ def _s3_timestamp(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        return botocore.utils.parse_timestamp(value)
+        parsed: datetime = botocore.utils.parse_timestamp(value)
+        return parsed
 
 
 def _client_for(storage: Any) -> Any:

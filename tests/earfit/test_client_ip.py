@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.roles import Role
+from accounts.models import Role
 from tests.accounts.audit_helpers import staff_client
 from tests.conftest import SPORT_ANSWERS, consent
 

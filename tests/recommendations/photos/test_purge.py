@@ -14,7 +14,7 @@ from accounts.audit.models import AuditAction, AuditEvent
 from recommendations.models import EarPhoto
 from recommendations.photos.services import purge
 from recommendations.photos.services.purge import PhotoPurgeResult, ear_photo_purge_expired
-from recommendations.photos.storage import ObjectVersion, PhotoStorageUnavailable
+from recommendations.photos.storage import ObjectVersion, PhotoStorageUnavailable, photo_object_versions_delete
 from tests.recommendations.photos.photo_rows import expired, live, photo_rows, put_objects
 from tests.s3 import PhotoBucket, S3Server
 
@@ -177,7 +177,7 @@ def test_a_failed_delete_request_leaves_every_row_of_its_transaction_for_the_nex
     photo_rows(keys=doomed, expires_at=expired())
     put_objects(photo_bucket, doomed)
     requests: list[int] = []
-    real_delete = purge.photo_object_versions_delete
+    real_delete = photo_object_versions_delete
 
     def second_request_fails(versions: list[ObjectVersion]) -> int:
         requests.append(len(versions))
