@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
+.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -52,6 +52,10 @@ migrate: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) bootstrap_roles
 	$(MANAGE) load_demo_catalog
+
+# New passwords for the demo staff accounts (local only), printed once.
+reset-staff: migrate
+	$(MANAGE) create_demo_staff --reset
 
 run: migrate frontend
 	$(MANAGE) create_demo_staff

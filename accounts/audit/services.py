@@ -1,24 +1,9 @@
 """Writing the audit trail. `audit_event_record` is the one way a row gets in.
 
 This module is what the accounts app offers other apps for auditing (an import contract keeps
-them to it). How another feature audits what it does:
-
-    from accounts.audit.services import AuditAction, AuditActor, audit_event_record
-
-    @transaction.atomic
-    def ear_photo_ingest(*, fitting: Fitting, ...) -> EarPhoto:
-        photo = EarPhoto.objects.create(...)
-        audit_event_record(
-            actor=AuditActor.for_fitting(fitting.pk),
-            action=AuditAction.PHOTO_STORED,
-            object_type="ear_photo",
-            object_id=str(photo.pk),
-            payload={"side": photo.side, "bytes": photo.size},  # facts, never the image or the token
-        )
-        return photo
-
-Call it inside the transaction that makes the change, as its last write: the row commits or rolls
-back with the change, and the head lock it takes is held only until that transaction ends.
+them to it); the README's "Audit trail" shows a call. Call it inside the transaction that makes
+the change, as its last write: the row commits or rolls back with the change, and the head lock
+it takes is held only until that transaction ends.
 """
 
 import json
@@ -165,12 +150,10 @@ def audit_events_record_many(
 def _insert_rows(rows: list[dict[str, Any]], *, varying: tuple[str, ...]) -> None:
     """Insert rows that share every field but `varying` in one statement, under the head lock.
 
-    Why not `bulk_create`: it prepares every field of every row through model instances, and with
-    psycopg it binds one parameter per value, while the chain's head stays locked: 5,000 purge
-    events held it for 0.85 s on SQLite and 0.95 s on PostgreSQL. Here the shared values are
-    prepared for the database once, by the fields themselves; the varying ones (integers and
-    strings) go to PostgreSQL as one array per column (`unnest`), and to SQLite, whose parameters
-    cost nothing to bind, row by row through `executemany`.
+    Not `bulk_create`, which prepares every field of every row and binds one parameter per value
+    while the chain's head stays locked (the README's audit section has the timings). The shared
+    values are prepared once; the varying ones go to PostgreSQL as one array per column
+    (`unnest`), and to SQLite, whose parameters cost nothing to bind, through `executemany`.
     """
     connection = transaction.get_connection()
     quote = connection.ops.quote_name

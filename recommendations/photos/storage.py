@@ -78,10 +78,8 @@ class _PhotoContent(ContentFile):
         self.content_type = content_type
 
 
-# django-storages builds one boto3 resource per thread (resources are not thread-safe), ~0.2 s of
-# CPU each. botocore clients are thread-safe, so the purge's listing and delete threads share one
-# client per storage object (a reconfigured storage gets its own), built with the storage's own
-# credentials, endpoint and config.
+# botocore clients are thread-safe (django-storages' boto3 resources are not, and cost CPU to build
+# per thread), so the purge's threads share one client per storage object, built from its settings.
 _shared_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _shared_clients_lock = threading.Lock()
 
@@ -89,8 +87,8 @@ _shared_clients_lock = threading.Lock()
 def _s3_timestamp(value: str) -> datetime:
     """S3's ISO 8601 times (``2026-11-23T22:44:53.000Z``), read by ``datetime.fromisoformat``.
 
-    botocore's own parser goes through dateutil, which took a third of the purge's CPU time in a
-    listing of 5,000 versions; anything the fast path cannot read still goes there.
+    botocore's own parser goes through dateutil, which is slow enough to show in a purge's CPU time
+    (docs/purge.md); anything the fast path cannot read still goes there.
     """
     try:
         return datetime.fromisoformat(value)
