@@ -15,10 +15,16 @@ export const qualityReasonSchema = z.object({
 });
 export type QualityReason = z.infer<typeof qualityReasonSchema>;
 
+// The server's words (recommendations/vocabulary.py); contract.test.ts checks each against openapi.json.
+export const tipSizeSchema = z.enum(["XS", "S", "M", "L", "XL"]);
+export type TipSize = z.infer<typeof tipSizeSchema>;
+export const unitSchema = z.enum(["mm", "ratio"]);
+export const scaleSchema = z.enum(["mm", "relative"]);
+
 export const measurementSchema = z.object({
   value: z.number(),
   uncertainty: z.number().check(z.nonnegative()),
-  unit: z.enum(["mm", "ratio"]),
+  unit: unitSchema,
 });
 export type Measurement = z.infer<typeof measurementSchema>;
 
@@ -27,7 +33,7 @@ export const photoSchema = z.object({
   side: sideSchema,
   created_at: z.string(),
   expires_at: z.string(),
-  scale: z.enum(["mm", "relative"]),
+  scale: scaleSchema,
   confidence: z.number().check(z.gte(0), z.lte(1)),
   measurements: z.record(z.string(), measurementSchema),
   quality: z.object({

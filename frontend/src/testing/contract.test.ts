@@ -6,7 +6,7 @@
  * the snapshot changes and this test says which client schema no longer fits.
  */
 import { errorBodySchema } from "@/lib/api-client";
-import { photoSchema, sideSchema, type Answers } from "@/lib/schemas";
+import { formFactorSchema, photoSchema, scaleSchema, sideSchema, tipSizeSchema, unitSchema, type Answers } from "@/lib/schemas";
 import { deleteFitting } from "@/features/erasure/api/delete-fitting";
 import { createFeedback, createFeedbackResponseSchema, fitOutcomeSchema, type CreateFeedbackInput } from "@/features/feedback/api/create-feedback";
 import { uploadPhoto, uploadPhotoResponseSchema, type UploadPhotoInput } from "@/features/capture/api/upload-photo";
@@ -119,6 +119,10 @@ describe("the client's zod schemas against openapi.json", () => {
     ["the feedback's fit", fitOutcomeSchema, "FitFeedbackInputRequest", "fit"],
     ["the photo's side", sideSchema, "EarPhotoUploadRequest", "side"],
     ["a photo's side", photoSchema._zod.def.shape.side, "EarPhoto", "side"],
+    ["a photo's scale", scaleSchema, "EarPhoto", "scale"],
+    ["a measurement's unit", unitSchema, "Measurement", "unit"],
+    ["a product's form factor", formFactorSchema, "Product", "form_factor"],
+    ["a recommendation's tip size", tipSizeSchema, "TipSize", "size"],
   ])("%s offers exactly the server's choices", (_name, schema, component, property) => {
     const server = resolve(api, api.components.schemas[component]!.properties![property]!);
     expect(closedValues(schema)).toEqual(server.enum);

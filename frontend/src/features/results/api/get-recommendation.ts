@@ -3,12 +3,12 @@ import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
 import { fittingKeys } from "@/lib/query-client";
-import { productSchema } from "@/lib/schemas";
+import { productSchema, tipSizeSchema } from "@/lib/schemas";
 
 export const recommendationItemSchema = z.object({
   rank: z.int().check(z.positive()),
   score: z.number().check(z.gte(0), z.lte(1)),
-  tip_size: z.nullable(z.string()),
+  tip_size: z.nullable(tipSizeSchema),
   reasons: z.array(z.string()),
   product: productSchema,
 });
@@ -21,7 +21,7 @@ export const getRecommendationResponseSchema = z.object({
   ranking_version: z.string(),
   model_version: z.nullable(z.string()),
   tip_size: z.object({
-    size: z.nullable(z.enum(["XS", "S", "M", "L", "XL"])),
+    size: z.nullable(tipSizeSchema),
     confidence: z.number().check(z.gte(0), z.lte(1)),
     abstained: z.boolean(),
     reason: z.string(),
