@@ -2,10 +2,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
+
+from earfit import readiness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +87,33 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_readyz_runs_what_the_apps_registered_in_order(photo_bucket: Any) -> None:
+    response = APIClient().get("/readyz")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "storage": "ok", "broker": "ok", "model": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_a_registered_probe_that_fails_makes_readyz_503(monkeypatch: pytest.MonkeyPatch, photo_bucket: Any) -> None:
+    def down() -> None:
+        raise ConnectionError("no answer")
+
+    probes = {**readiness._probes}
+    monkeypatch.setattr(readiness, "_probes", probes)
+    readiness.readiness_check_register(name="search_index", probe=down)
+    response = APIClient().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "storage": "ok",
+        "broker": "ok",
+        "model": "ok",
+        "search_index": "down",
+    }
+    assert int(response["Retry-After"]) > 0
