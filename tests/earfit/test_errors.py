@@ -80,7 +80,9 @@ def test_a_redis_cache_that_is_down_is_a_503_and_the_request_writes_nothing(api_
 
 
 def test_an_unexpected_error_is_a_500_without_a_traceback(api_client: APIClient) -> None:
-    with mock.patch("recommendations.api.views.questionnaire_get_active", side_effect=RuntimeError("secret detail")):
+    with mock.patch(
+        "recommendations.api.questionnaire.questionnaire_get_active", side_effect=RuntimeError("secret detail")
+    ):
         response = api_client.get("/api/v1/questionnaire")
     body = assert_error_shape(response, 500, "server_error")
     assert "secret detail" not in response.content.decode()

@@ -14,6 +14,7 @@ from inference.geometry import (
     order_card_corners,
 )
 from inference.postprocess import RETAKE_GUIDANCE, TIP_BANDS, tip_size_from_notch
+from inference.vocabulary import TIP_SIZES
 
 
 def test_precise_notch_gives_a_confident_size() -> None:
@@ -44,7 +45,7 @@ def test_unusable_notch_abstains(notch: float) -> None:
 def test_tip_bands_are_contiguous_and_ordered() -> None:
     for (_, _, hi), (_, lo, _) in itertools.pairwise(TIP_BANDS):
         assert hi == lo
-    assert [b[0] for b in TIP_BANDS] == ["XS", "S", "M", "L", "XL"]
+    assert tuple(b[0] for b in TIP_BANDS) == TIP_SIZES
 
 
 def test_every_reason_has_a_retake_sentence() -> None:
