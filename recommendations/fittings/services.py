@@ -33,6 +33,11 @@ from recommendations.questionnaire.content import CONSENT_PURPOSE, retention_sta
 from recommendations.ranking import RANKING_VERSION, Preferences, rank_products
 
 
+def _field_error(message: str, *, code: str, field: str, detail: str) -> ApplicationError:
+    """A 400 about one field of the request, in the shape the serializers' errors have."""
+    return ApplicationError(message, code=code, extra={"fields": {field: [detail]}})
+
+
 @dataclass(frozen=True)
 class FittingCreated:
     fitting: Fitting
@@ -53,23 +58,26 @@ def fitting_create(
     Returns the only copy of the access token; the database keeps its hash.
     """
     if consent_accepted is not True:
-        raise ApplicationError(
+        raise _field_error(
             "Please read and accept the consent before we can measure your ear.",
             code="consent_required",
-            extra={"fields": {"consent": ["Consent must be explicitly accepted."]}},
+            field="consent",
+            detail="Consent must be explicitly accepted.",
         )
     if consent_version != settings.CONSENT_TEXT_VERSION:
-        raise ApplicationError(
+        raise _field_error(
             "The consent text has changed. Please read the current version and accept it.",
             code="consent_outdated",
-            extra={"fields": {"consent": [f"The current consent version is {settings.CONSENT_TEXT_VERSION}."]}},
+            field="consent",
+            detail=f"The current consent version is {settings.CONSENT_TEXT_VERSION}.",
         )
     questionnaire = Questionnaire.objects.filter(version=questionnaire_version).first()
     if questionnaire is None:
-        raise ApplicationError(
+        raise _field_error(
             "This questionnaire version does not exist. Please reload the questionnaire.",
             code="unknown_questionnaire_version",
-            extra={"fields": {"questionnaire_version": ["Unknown version."]}},
+            field="questionnaire_version",
+            detail="Unknown version.",
         )
     cleaned, errors = answers_validate(questionnaire.questions, answers)
     if errors:
@@ -180,10 +188,8 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
 def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort: int, comment: str = "") -> FitFeedback:
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
-        raise ApplicationError(
-            "That product is not in the catalog.",
-            code="unknown_product",
-            extra={"fields": {"product_id": ["Unknown product."]}},
+        raise _field_error(
+            "That product is not in the catalog.", code="unknown_product", field="product_id", detail="Unknown product."
         )
     return FitFeedback.objects.create(fitting=fitting, product=product, fit=fit, comfort=comfort, comment=comment)
 

@@ -168,8 +168,7 @@ def test_a_wrong_side_is_a_validation_error(owner_client: tuple[APIClient, str],
 def test_a_photo_without_an_ear_gets_retake_guidance(
     bucket: PhotoBucket, owner_client: tuple[APIClient, str], no_ear: Image.Image
 ) -> None:
-    client, fitting_id = owner_client
-    response = upload(client, fitting_id, jpeg_bytes(no_ear))
+    response = upload(*owner_client, jpeg_bytes(no_ear))
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "photo_quality"
@@ -209,8 +208,7 @@ def test_a_retake_replaces_the_photo_of_that_side(
 def test_storage_down_during_upload_is_a_503_and_leaves_no_row(
     s3_stopped: Any, owner_client: tuple[APIClient, str], ear_with_card: Image.Image
 ) -> None:
-    client, fitting_id = owner_client
-    response = upload(client, fitting_id, jpeg_bytes(ear_with_card))
+    response = upload(*owner_client, jpeg_bytes(ear_with_card))
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
     assert response.json()["extra"] == {"dependency": "storage"}
