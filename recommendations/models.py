@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from recommendations.vocabulary import (
     FORM_FACTOR_CHOICES,
@@ -93,7 +94,8 @@ class Fitting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="fittings"
     )
     status = models.CharField(max_length=16, choices=FittingStatus.choices, default=FittingStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add: a fitting imported from the legacy system keeps its own time.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -110,7 +112,7 @@ class Consent(models.Model):
     text_version = models.CharField(max_length=32)
     purpose = models.TextField()
     retention_statement = models.TextField()
-    given_at = models.DateTimeField(auto_now_add=True)
+    given_at = models.DateTimeField(default=timezone.now, editable=False)  # legacy consents keep theirs
 
     def __str__(self) -> str:
         return f"Consent {self.text_version} for {self.fitting_id}"
@@ -133,7 +135,7 @@ class Recommendation(models.Model):
     # What the ranking was computed from (answers, measurements, catalog, versions): a repeated
     # request with the same inputs returns the stored recommendation instead of a new one.
     inputs_digest = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # legacy ones keep theirs
 
     class Meta:
         ordering = ["-created_at"]
@@ -244,3 +246,33 @@ class EarPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} ear photo {self.id}"
+
+
+class LegacyRecordKind(models.TextChoices):
+    PRODUCT = "product", "Product"
+    QUESTIONNAIRE = "questionnaire", "Questionnaire (fitting)"
+    RECOMMENDATION = "recommendation", "Recommendation"
+    PHOTO = "photo", "Photo"
+
+
+class LegacyRecord(models.Model):
+    """What `import_legacy` made of one row of the legacy export: the import's memory.
+
+    A row here means "done, never again": a second run skips it, so an import is idempotent, and
+    a fitting the shopper has since erased (or a photo since purged) is not brought back. No
+    foreign key, for that reason: the record outlives what it points at. `source_sha256` is the
+    digest of the legacy row (or photo file) as read, for the reconciliation report.
+    """
+
+    kind = models.CharField(max_length=16, choices=LegacyRecordKind.choices)
+    legacy_id = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    source_sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["kind", "legacy_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "legacy_id"], name="legacy_record_unique")]
+
+    def __str__(self) -> str:
+        return f"legacy {self.kind} {self.legacy_id} -> {self.target_id}"

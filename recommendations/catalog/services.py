@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit.services import AuditAction, AuditActor, audit_event_record
+from accounts.audit.services import AuditAction, AuditActor, audit_event_record, audit_events_record_many
 from recommendations.catalog.demo_data import demo_products
 from recommendations.models import Product
 
@@ -106,3 +106,20 @@ def product_save_from_admin(
         payload={"fields": sorted(changed_fields)},
     )
     return product
+
+
+@transaction.atomic
+def product_create_many(*, products: list[Product], actor: AuditActor, source: str) -> list[Product]:
+    """Create validated products in bulk (an import): one insert, one audit event each, one announcement."""
+    if not products:
+        return []
+    created = Product.objects.bulk_create(products)
+    _catalog_changed()
+    audit_events_record_many(
+        actor=actor,
+        action=AuditAction.PRODUCT_CREATED,
+        object_type="product",
+        object_ids=[str(product.pk) for product in created],
+        payload={"source": source},
+    )
+    return created

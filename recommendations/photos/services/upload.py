@@ -7,10 +7,15 @@ The order of `ear_photo_ingest` is the privacy and consistency policy:
 3. write the row in one transaction; if that fails, the object is deleted again.
 So there is never a row without its object, and an object without a row (a crash between 2 and
 3) is an orphan the purge collects.
+
+The legacy import (`recommendations/legacy/`) stores its photos through the same function, with
+the expiry taken from the photo's capture date and itself as the actor.
 """
 
 import hashlib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,11 +34,29 @@ from recommendations.photos.storage import (
 )
 
 
-def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
+def ear_photo_ingest(
+    *,
+    fitting: Fitting,
+    data: bytes,
+    side: str,
+    expires_at: datetime | None = None,
+    actor: AuditActor | None = None,
+    audit_facts: dict[str, Any] | None = None,
+    on_stored: Callable[[EarPhoto], None] | None = None,
+) -> EarPhoto:
     """Measure an uploaded ear photo and keep it (see the module docstring for the order).
 
     A new photo of a side replaces the previous photo of that side: the shopper retook it.
+    `expires_at` defaults to now + the retention days; one already past is refused before the
+    photo is even decoded. `actor` defaults to the shopper holding the fitting; `audit_facts` are
+    added to the audit payload; `on_stored` runs inside the row's transaction (the legacy import
+    records what it made there, so the record and the photo commit together).
     """
+    expires_at = expires_at or timezone.now() + timedelta(days=settings.PHOTO_RETENTION_DAYS)
+    if expires_at <= timezone.now():
+        raise ApplicationError(
+            "This photo is past its retention period and cannot be stored.", code="past_retention", status_code=422
+        )
     measured = photo_measure(data)
     if not measured.passed:
         raise ApplicationError(
@@ -67,13 +90,15 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
                 tip_size_confidence=measured.tip_confidence,
                 geometry=measured.geometry,
                 model_version=model_version,
-                expires_at=timezone.now() + timedelta(days=settings.PHOTO_RETENTION_DAYS),
+                expires_at=expires_at,
             )
             if replaced:
                 EarPhoto.objects.filter(pk__in=[p.pk for p in replaced]).delete()
                 photo_objects_delete_on_commit(p.storage_key for p in replaced)
+            if on_stored is not None:
+                on_stored(photo)
             audit_event_record(
-                actor=AuditActor.for_fitting(locked.pk),
+                actor=actor or AuditActor.for_fitting(locked.pk),
                 action=AuditAction.PHOTO_STORED,
                 object_type="ear_photo",
                 object_id=str(photo.pk),
@@ -84,6 +109,7 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
                     "size_bytes": photo.size_bytes,
                     "model_version": str(model_version),
                     "replaced": [str(p.pk) for p in replaced],
+                    **(audit_facts or {}),
                 },
             )
     except BaseException:
