@@ -3,6 +3,7 @@
 Every change goes through a service (product save, activation, model activation, photo view).
 """
 
+import hashlib
 from typing import Any
 
 from django.contrib import admin, messages
@@ -12,10 +13,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from accounts.audit.services import AuditActor
 from recommendations.catalog.selectors import product_annotate_statistics
-from recommendations.catalog.services import product_save_from_admin, product_set_active
+from recommendations.catalog.services import (
+    CatalogFile,
+    catalog_export_record,
+    catalog_import_apply,
+    product_save_from_admin,
+    product_set_active,
+)
+from recommendations.catalog.transfer import ProductResource
 from recommendations.measuring.services import model_version_activate
 from recommendations.models import (
     EarPhoto,
@@ -41,7 +51,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
+    """Products, and the catalog as a CSV or XLSX file: "Import" previews every row (new, changed,
+    unchanged, or its errors) in a dry run that writes nothing, and writes only when confirmed;
+    "Export" downloads the catalog in the same columns. Both are audited with the file's SHA-256."""
+
+    resource_classes = [ProductResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
     list_display = (
         "brand",
         "model",
@@ -92,6 +109,58 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return product_annotate_statistics(products=super().get_queryset(request))
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.has_perm("recommendations.add_product") and user.has_perm("recommendations.change_product")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("recommendations.view_product")
+
+    def process_dataset(self, dataset: Any, form: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The confirmed import, through the catalog's service (one transaction, audited)."""
+        stored = self.get_tmp_storage_class()(name=form.cleaned_data["import_file_name"], read_mode="rb")
+        data = stored.read()
+        file = CatalogFile(
+            name=form.cleaned_data["original_file_name"],
+            file_format=self.get_import_formats()[int(form.cleaned_data["format"])]().get_title(),
+            sha256=hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest(),
+        )
+        resource = self.choose_import_resource_class(form, request)(
+            **self.get_import_resource_kwargs(request, form=form, **kwargs)
+        )
+        options = self.get_import_data_kwargs(request=request, form=form, **kwargs)
+        return catalog_import_apply(
+            resource=resource,
+            dataset=dataset,
+            file=file,
+            actor=AuditActor.for_user(request.user),
+            user=request.user,
+            retain_instance_in_row_result=True,
+            **options,
+        )
+
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request, "The import was refused and nothing was written: a row has errors.", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:recommendations_product_import"))
+        response: HttpResponse = super().process_result(result, request)
+        return response
+
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        catalog_export_record(
+            file=CatalogFile(
+                name=self.get_export_filename(request, queryset, file_format),
+                file_format=file_format.get_title(),
+                sha256=hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest(),
+            ),
+            rows=queryset.count(),
+            actor=AuditActor.for_user(request.user),
+        )
+        return data
 
     @admin.display(description="Recommended", ordering="_recommended")
     def times_recommended(self, obj: Any) -> int:

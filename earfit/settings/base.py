@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "import_export",
     "accounts",
     "recommendations",
 ]
@@ -105,6 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://earfit")}
+# The catalog import keeps the uploaded file between its dry run and the confirmation in the cache
+# (Redis in production), not in /tmp: the confirmation may reach another web task.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

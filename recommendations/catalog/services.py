@@ -6,6 +6,7 @@ subscribes with `catalog_change_subscribe`, wired in `RecommendationsConfig.read
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -123,3 +124,71 @@ def product_create_many(*, products: list[Product], actor: AuditActor, source: s
         payload={"source": source},
     )
     return created
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    """An uploaded or downloaded catalog file, as the audit trail records it."""
+
+    name: str
+    file_format: str
+    sha256: str
+
+
+def catalog_import_apply(*, resource: Any, dataset: Any, file: CatalogFile, actor: AuditActor, **options: Any) -> Any:
+    """Import a catalog file (a `ProductResource` over its rows) in one transaction, and audit it.
+
+    All or nothing: a file with any row in error writes nothing and is not audited as imported.
+    Otherwise each created or changed product gets its event, and the file one `catalog.imported`
+    event whose object is the file's SHA-256, with the counts. Returns django-import-export's result.
+    """
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            file_name=file.name,
+            **options,
+        )
+        if result.has_errors() or result.has_validation_errors():
+            transaction.set_rollback(True)
+            return result
+        ids = {
+            kind: [str(row.object_id) for row in result.rows if row.import_type == kind] for kind in ("new", "update")
+        }
+        if ids["new"] or ids["update"]:
+            _catalog_changed()
+        facts = {"source": "catalog_import", "file_sha256": file.sha256}
+        for kind, action in (("new", AuditAction.PRODUCT_CREATED), ("update", AuditAction.PRODUCT_CHANGED)):
+            audit_events_record_many(
+                actor=actor, action=action, object_type="product", object_ids=ids[kind], payload=facts
+            )
+        audit_event_record(
+            actor=actor,
+            action=AuditAction.CATALOG_IMPORTED,
+            object_type="catalog_file",
+            object_id=file.sha256,
+            payload={
+                "file_name": file.name[-120:],
+                "format": file.file_format,
+                "rows": result.total_rows,
+                "created": len(ids["new"]),
+                "updated": len(ids["update"]),
+                "unchanged": result.totals.get("skip", 0),
+            },
+        )
+    return result
+
+
+@transaction.atomic
+def catalog_export_record(*, file: CatalogFile, rows: int, actor: AuditActor) -> None:
+    """Audit a catalog download: who, which format, how many products, the file's SHA-256."""
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CATALOG_EXPORTED,
+        object_type="catalog_file",
+        object_id=file.sha256,
+        payload={"file_name": file.name[-120:], "format": file.file_format, "rows": rows},
+    )

@@ -13,10 +13,11 @@ from typing import Any, Final
 
 from django.utils.text import slugify
 
+from recommendations.catalog.transfer import tip_sizes_parse
 from recommendations.legacy.export import parse_time
 from recommendations.questionnaire.answers import answers_validate
 from recommendations.questionnaire.content import Question
-from recommendations.vocabulary import TIP_SIZES, FormFactor, WaterResistance
+from recommendations.vocabulary import FormFactor, WaterResistance
 
 
 class LegacyRowInvalid(ValueError):
@@ -84,18 +85,6 @@ def _decimal(value: str, *, name: str, places: int, required: bool) -> Decimal |
     return number.quantize(Decimal(1).scaleb(-places))
 
 
-def tip_sizes_parse(value: str) -> list[str]:
-    """`S/M/L` (the legacy separator; `|` and `,` are read too) → ["S", "M", "L"], smallest first.
-
-    Every size must be one of earfit's tip sizes; the catalog import in the admin reads the same way.
-    """
-    parts = [part.strip().upper() for part in value.replace("|", "/").replace(",", "/").split("/") if part.strip()]
-    unknown = [part for part in parts if part not in TIP_SIZES]
-    if unknown:
-        raise LegacyRowInvalid("invalid_product", f"tip size(s) {', '.join(unknown)} not one of {', '.join(TIP_SIZES)}")
-    return sorted(set(parts), key=TIP_SIZES.index)
-
-
 def product_fields_from_legacy(fields: dict[str, str]) -> dict[str, Any]:
     """The Product fields for one row of products.csv (without validation against the database)."""
     brand, name = fields.get("brand", "").strip(), fields.get("name", "").strip()
@@ -116,7 +105,7 @@ def product_fields_from_legacy(fields: dict[str, str]) -> dict[str, Any]:
         "brand": brand[:80],
         "model": name[:120],
         "form_factor": form_factor.value,
-        "tip_sizes": tip_sizes_parse(fields.get("tips", "")),
+        "tip_sizes": _tip_sizes(fields.get("tips", "")),
         "weight_g": _decimal(fields.get("weight_g", ""), name="weight_g", places=1, required=True),
         "anc": _lookup(FLAG, fields.get("anc"), reason="invalid_product", name="anc"),
         "wireless": _lookup(FLAG, fields.get("wireless"), reason="invalid_product", name="wireless"),
@@ -131,6 +120,13 @@ def product_fields_from_legacy(fields: dict[str, str]) -> dict[str, Any]:
     if form_factor == FormFactor.IN_EAR and not mapped["tip_sizes"]:
         raise LegacyRowInvalid("invalid_product", "an in-ear product needs its tip sizes")
     return mapped
+
+
+def _tip_sizes(value: str) -> list[str]:
+    try:
+        return tip_sizes_parse(value)
+    except ValueError as exc:
+        raise LegacyRowInvalid("invalid_product", str(exc)) from None
 
 
 def _budget_band(value: Any) -> str:
