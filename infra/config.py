@@ -25,6 +25,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CIDR_16 = re.compile(r"^10\.(\d{1,3})\.0\.0/16$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MIN_LOG_RETENTION_DAYS = 365
+# The retention periods CloudWatch Logs accepts, from a year up.
+LOG_RETENTION_CHOICES = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 MIN_BACKUP_RETENTION_DAYS = 7
 
 
@@ -219,6 +221,10 @@ def stack_config_load() -> StackConfig:
         if web_min_tasks < 2:
             read.problem("webMinTasks", "a prod stack runs at least 2 web tasks")
 
+    log_retention_days = read.integer("logRetentionDays", default=365, minimum=MIN_LOG_RETENTION_DAYS)
+    if log_retention_days >= MIN_LOG_RETENTION_DAYS and log_retention_days not in LOG_RETENTION_CHOICES:
+        read.problem("logRetentionDays", f"{log_retention_days} is not a retention CloudWatch offers")
+
     vpc_cidr = read.text("vpcCidr", default="10.0.0.0/16", pattern=_CIDR_16)
     cidr = _CIDR_16.match(vpc_cidr)
     if cidr and int(cidr.group(1)) > 255:
@@ -266,7 +272,7 @@ def stack_config_load() -> StackConfig:
         redis_nodes=redis_nodes,
         alb_deletion_protection=alb_deletion_protection,
         photo_retention_days=photo_retention_days,
-        log_retention_days=read.integer("logRetentionDays", default=365, minimum=MIN_LOG_RETENTION_DAYS),
+        log_retention_days=log_retention_days,
         audit_archive_retention_days=read.integer("auditArchiveRetentionDays", default=2557, minimum=365),
         audit_object_lock_mode=lock_mode,  # type: ignore[arg-type]  # checked above
         cloudfront_price_class=price_class,

@@ -1,4 +1,4 @@
-"""What the infra program takes from the application, in one place.
+"""What the infra program takes from the application, and the names its policy pack checks, in one place.
 
 The container image, its commands, its user and the environment it reads are fixed by the
 application's contracts; the photo retention days come from the application's own module
@@ -35,6 +35,11 @@ SECRET_ENV_NAMES = ("DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "C
 PURGE_COMPLETED_EVENT = "photos.purge_completed"
 QUEUE_DEPTH_EVENT = "celery.queue_depth"
 CELERY_QUEUE = "celery"
+
+# The photo bucket's expiry rule, which the policy pack compares with the application's days.
+PHOTO_EXPIRY_RULE_ID = "expire-photos"
+# The one bucket allowed SSE-S3 (AWS log delivery writes nowhere else) carries this tag.
+LOG_DELIVERY_TAG = ("encryption", "sse-s3-log-delivery")
 
 # The upload path the WAF lets large bodies through on: POST /api/v1/fittings/{id}/photos.
 UPLOAD_PATH_REGEX = "^/api/v1/fittings/[^/]+/photos/?$"

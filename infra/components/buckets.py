@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.documents import deny_insecure_transport, policy_document
+from contract import LOG_DELIVERY_TAG
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +44,11 @@ class PrivateBucket:
 def private_bucket_create(*, name: str, args: PrivateBucketArgs, parent: pulumi.Resource) -> PrivateBucket:
     opts = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
-        name, object_lock_enabled=args.object_lock or None, force_destroy=args.force_destroy, opts=opts
+        name,
+        object_lock_enabled=args.object_lock or None,
+        force_destroy=args.force_destroy,
+        tags=dict([LOG_DELIVERY_TAG]) if args.kms_key_arn is None else None,
+        opts=opts,
     )
     public_access_block = aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access",

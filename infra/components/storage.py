@@ -18,8 +18,8 @@ import pulumi_aws as aws
 from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
 from components.documents import service_principal_allow
 from config import StackConfig
+from contract import PHOTO_EXPIRY_RULE_ID
 
-PHOTO_EXPIRY_RULE_ID = "expire-photos"
 ALB_LOG_PREFIX = "alb"
 
 # The Elastic Load Balancing account of each region that predates log delivery by service principal.

@@ -57,6 +57,7 @@ class Captured:
     stack: str
     resources: list[Resource] = field(default_factory=list)
     exports: dict[str, Any] = field(default_factory=dict)
+    options: dict[tuple[str, str], pulumi.ResourceOptions] = field(default_factory=dict)  # (type, name) -> options
 
     def of_type(self, typ: str) -> list[Resource]:
         return [resource for resource in self.resources if resource.typ == typ]
@@ -191,9 +192,10 @@ class AwsMocks(pulumi.runtime.Mocks):
         raise NotImplementedError(f"the mocks do not answer {args.token}")
 
 
-def program_run(stack: str, *, overrides: dict[str, str | None] | None = None,
-                caller_account_id: str | None = None) -> Captured:
-    """Runs `infra/__main__.py` for `stack` with its committed config (plus overrides; None deletes a key)."""
+def program_attempt(stack: str, *, overrides: dict[str, str | None] | None = None,
+                    caller_account_id: str | None = None) -> tuple[Captured, BaseException | None]:
+    """Runs `infra/__main__.py` for `stack` with its committed config (plus overrides; None deletes a
+    key); returns what it declared and the error that stopped it, if any."""
     config = stack_config(stack)
     for key, value in (overrides or {}).items():
         if value is None:
@@ -209,10 +211,27 @@ def program_run(stack: str, *, overrides: dict[str, str | None] | None = None,
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, [])
+    captured = Captured(stack=stack, resources=mocks.resources)
+
+    def record_options(args: pulumi.ResourceTransformationArgs) -> None:
+        # Resource options (ignore_changes, depends_on) never reach the mocks; a transformation sees them.
+        captured.options[(args.type_, args.name)] = args.opts
+
+    pulumi.runtime.register_stack_transformation(record_options)
     program = str(INFRA / "__main__.py")
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    except Exception as error:  # noqa: BLE001 - handed to the caller, which asserts on it
+        return captured, error
     root = runtime_settings.get_root_resource()
-    exports: dict[str, Any] = {}
     for key, value in getattr(root, "outputs", {}).items():
-        exports[key] = _sync_await(pulumi.Output.from_input(value).future())
-    return Captured(stack=stack, resources=mocks.resources, exports=exports)
+        captured.exports[key] = _sync_await(pulumi.Output.from_input(value).future())
+    return captured, None
+
+
+def program_run(stack: str, **kwargs: Any) -> Captured:
+    """Runs the program like `program_attempt` and fails on any error."""
+    captured, error = program_attempt(stack, **kwargs)
+    if error is not None:
+        raise error
+    return captured
