@@ -9,12 +9,13 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean infra-test infra-lint
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
 	@echo "make lint   ruff, mypy and the migrations check"
+	@echo "make infra-test  the Pulumi program's offline tests and policy pack (infra/, its own venv)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +55,7 @@ run: migrate frontend
 	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev frontend-test browser
+test: install-dev frontend-test browser infra-test
 	@mkdir -p var
 	$(PY) -m pytest
 
@@ -80,11 +81,27 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A earfit beat --loglevel INFO
 
-lint: install-dev
+lint: install-dev infra-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# The AWS deployment (infra/, Pulumi): its own venv, so the application's stays lean. The tests run
+# every committed stack under Pulumi's mocks and the policy pack over what it declares.
+INFRA_VENV := infra/.venv
+
+$(INFRA_VENV)/.installed: infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/pip install --quiet -r infra/requirements.txt
+	touch $@
+
+infra-test: $(INFRA_VENV)/.installed
+	cd infra && .venv/bin/python -m pytest
+
+infra-lint: $(INFRA_VENV)/.installed
+	cd infra && .venv/bin/mypy .
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev
@@ -95,4 +112,4 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(INFRA_VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,8 @@ from components.storage import Storage, StorageArgs
 from components.waf import EdgeFirewall, EdgeFirewallArgs
 from config import stack_config_load
 
+# One line per concern keeps the composition on one screen.
+# fmt: off
 config = stack_config_load()  # validated before any resource is declared
 providers = providers_create(config=config)
 regional = pulumi.ResourceOptions(providers=[providers.regional])
@@ -61,6 +63,8 @@ Monitoring("monitoring", MonitoringArgs(
     cluster_name=app.cluster.name, service_names={"web": app.web.name, "worker": app.worker.name},
     db_instance_id=database.instance.identifier, worker_log_group=app.log_groups["worker"].name,
     beat_log_group=app.log_groups["beat"].name, web_acl_name=waf.web_acl.name), regional)
+
+# fmt: on
 
 # The delivery pipeline reads these (`pulumi stack output --json`).
 pulumi.export("ecr_repository_url", registry.repository.repository_url)

@@ -239,7 +239,7 @@ def stack_config_load() -> StackConfig:
     config = StackConfig(
         stack=stack,
         project=pulumi.get_project(),
-        tier=tier if tier in TIERS else "dev",  # type: ignore[arg-type]  # checked above; the error is raised below
+        tier=tier if tier in TIERS else "dev",  # checked above; the error is raised below
         account_id=account_id,
         region=region,
         deploy_role_arn=deploy_role_arn,

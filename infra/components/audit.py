@@ -65,9 +65,13 @@ class Audit(pulumi.ComponentResource):
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     transitions=[
-                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=GLACIER_AFTER_DAYS, storage_class="GLACIER")
+                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                            days=GLACIER_AFTER_DAYS, storage_class="GLACIER"
+                        )
                     ],
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=config.audit_archive_retention_days),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=config.audit_archive_retention_days
+                    ),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                         noncurrent_days=1
                     ),
@@ -82,11 +86,16 @@ class Audit(pulumi.ComponentResource):
         archive_policy = self.archive.attach_policy(
             f"{name}-archive",
             service_principal_allow(
-                sid="CloudTrailChecksAcl", service="cloudtrail.amazonaws.com", actions=["s3:GetBucketAcl"],
-                resources=[archive_arn], condition=from_our_trail,
+                sid="CloudTrailChecksAcl",
+                service="cloudtrail.amazonaws.com",
+                actions=["s3:GetBucketAcl"],
+                resources=[archive_arn],
+                condition=from_our_trail,
             ),
             service_principal_allow(
-                sid="CloudTrailWrites", service="cloudtrail.amazonaws.com", actions=["s3:PutObject"],
+                sid="CloudTrailWrites",
+                service="cloudtrail.amazonaws.com",
+                actions=["s3:PutObject"],
                 resources=[pulumi.Output.concat(archive_arn, f"/cloudtrail/AWSLogs/{config.account_id}/*")],
                 condition={"StringEquals": {"aws:SourceArn": trail_arn, "s3:x-amz-acl": "bucket-owner-full-control"}},
             ),
@@ -118,15 +127,21 @@ class Audit(pulumi.ComponentResource):
             opts=child,
         )
         deliveries = aws.sns.Topic(
-            f"{name}-trail-deliveries", name=f"{config.name}-trail-deliveries", kms_master_key_id=args.logs_key_arn, opts=child
+            f"{name}-trail-deliveries",
+            name=f"{config.name}-trail-deliveries",
+            kms_master_key_id=args.logs_key_arn,
+            opts=child,
         )
         aws.sns.TopicPolicy(
             f"{name}-trail-deliveries",
             arn=deliveries.arn,
             policy=policy_document(
                 service_principal_allow(
-                    sid="CloudTrailAnnouncesFiles", service="cloudtrail.amazonaws.com", actions=["sns:Publish"],
-                    resources=[deliveries.arn], condition=from_our_trail,
+                    sid="CloudTrailAnnouncesFiles",
+                    service="cloudtrail.amazonaws.com",
+                    actions=["sns:Publish"],
+                    resources=[deliveries.arn],
+                    condition=from_our_trail,
                 )
             ),
             opts=child,

@@ -7,6 +7,7 @@ Redis has no dead-letter queue: a task that exhausts its retries is logged by th
 queue-depth alarm (from the beat task's `celery.queue_depth` log line) catches a backlog.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -23,7 +24,7 @@ CACHE_DB = 1
 @dataclass(frozen=True, kw_only=True)
 class BrokerArgs:
     config: StackConfig
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
     logs_key_arn: pulumi.Input[str]
@@ -68,7 +69,7 @@ class Broker(pulumi.ComponentResource):
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             auth_token=token.result,
-            auth_token_update_strategy="ROTATE",
+            auth_token_update_strategy="ROTATE",  # noqa: S106 - a strategy name, not a password
             snapshot_retention_limit=7,
             snapshot_window="01:00-02:00",
             maintenance_window="sun:04:30-sun:05:30",
@@ -87,9 +88,13 @@ class Broker(pulumi.ComponentResource):
         endpoint = self.replication_group.primary_endpoint_address
         # rediss:// with certificate checks: Celery and redis-py refuse an unverified TLS peer.
         self.broker_url = pulumi.Output.secret(
-            pulumi.Output.format("rediss://:{0}@{1}:{2}/{3}?ssl_cert_reqs=required", token.result, endpoint, PORT, BROKER_DB)
+            pulumi.Output.format(
+                "rediss://:{0}@{1}:{2}/{3}?ssl_cert_reqs=required", token.result, endpoint, PORT, BROKER_DB
+            )
         )
         self.cache_url = pulumi.Output.secret(
-            pulumi.Output.format("rediss://:{0}@{1}:{2}/{3}?ssl_cert_reqs=required", token.result, endpoint, PORT, CACHE_DB)
+            pulumi.Output.format(
+                "rediss://:{0}@{1}:{2}/{3}?ssl_cert_reqs=required", token.result, endpoint, PORT, CACHE_DB
+            )
         )
         self.register_outputs({"primary_endpoint": endpoint})

@@ -17,8 +17,8 @@ import pulumi_aws as aws
 
 from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
 from components.documents import account_root_statement, policy_document, service_principal_allow
-from config import StackConfig
 from components.load_balancer import ORIGIN_HEADER
+from config import StackConfig
 
 # AWS managed policies (their ids are the same in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -110,8 +110,12 @@ class Cdn(pulumi.ComponentResource):
                 strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
                     access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True
                 ),
-                content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(override=True),
-                frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(frame_option="DENY", override=True),
+                content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+                    override=True
+                ),
+                frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+                    frame_option="DENY", override=True
+                ),
                 referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
                     referrer_policy="strict-origin-when-cross-origin", override=True
                 ),

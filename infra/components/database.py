@@ -5,6 +5,7 @@ least seven days, statement logging for slow queries, Multi-AZ and deletion prot
 A DR stack can start from a copied snapshot (`earfit:dbRestoreSnapshotId`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -22,7 +23,7 @@ USERNAME = "earfit"
 @dataclass(frozen=True, kw_only=True)
 class DatabaseArgs:
     config: StackConfig
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
 
@@ -105,7 +106,11 @@ class Database(pulumi.ComponentResource):
         self.url = pulumi.Output.secret(
             pulumi.Output.format(
                 "postgres://{0}:{1}@{2}:{3}/{4}?sslmode=require",
-                USERNAME, password.result, self.instance.address, PORT, DATABASE_NAME,
+                USERNAME,
+                password.result,
+                self.instance.address,
+                PORT,
+                DATABASE_NAME,
             )
         )
         self.register_outputs({"endpoint": self.instance.address})

@@ -54,7 +54,9 @@ class Firewall(pulumi.ComponentResource):
         self.database = group("database", "PostgreSQL: from the tasks only")
         self.redis = group("redis", "Redis: from the tasks only")
 
-        cloudfront = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOptions(parent=self))
+        cloudfront = aws.ec2.get_managed_prefix_list(
+            name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOptions(parent=self)
+        )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-alb-from-cloudfront",
             security_group_id=self.alb.id,

@@ -14,7 +14,14 @@ import pulumi_aws as aws
 from components.documents import account_root_statement, policy_document, service_principal_allow
 from config import StackConfig
 
-ENCRYPT_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"]
+ENCRYPT_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,7 +37,9 @@ def _logs_statements(*, account_id: str, region: str) -> list[dict]:
             service=f"logs.{region}.amazonaws.com",
             actions=ENCRYPT_ACTIONS,
             resources=["*"],
-            condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:log-group:*"}},
+            condition={
+                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:log-group:*"}
+            },
         ),
         service_principal_allow(
             sid="AlarmsPublishToEncryptedTopics",
@@ -70,7 +79,9 @@ class Keys(pulumi.ComponentResource):
                     actions=["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
                     resources=["*"],
                     condition={
-                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"},
+                        "StringLike": {
+                            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"
+                        },
                     },
                 ),
             ],
@@ -85,7 +96,9 @@ class Keys(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, provider=args.edge_provider),
         )
-        self.register_outputs({"data_key_arn": self.data.arn, "logs_key_arn": self.logs.arn, "edge_key_arn": self.edge.arn})
+        self.register_outputs(
+            {"data_key_arn": self.data.arn, "logs_key_arn": self.logs.arn, "edge_key_arn": self.edge.arn}
+        )
 
     @staticmethod
     def _key(name: str, *, description: str, statements: list[dict], opts: pulumi.ResourceOptions) -> aws.kms.Key:

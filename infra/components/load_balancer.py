@@ -9,6 +9,7 @@ The deregistration delay is sized for uploads: a 15 MB photo over a slow mobile 
 (about 1 Mbit/s) takes two minutes, and a task being replaced must let it finish.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -28,7 +29,7 @@ DEREGISTRATION_DELAY_SECONDS = 120
 class LoadBalancerArgs:
     config: StackConfig
     vpc_id: pulumi.Input[str]
-    public_subnet_ids: list[pulumi.Input[str]]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
     access_log_bucket: pulumi.Input[str]
 
@@ -122,7 +123,9 @@ class LoadBalancer(pulumi.ComponentResource):
             default_actions=[
                 aws.lb.ListenerDefaultActionArgs(
                     type="redirect",
-                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(port="443", protocol="HTTPS", status_code="HTTP_301"),
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        port="443", protocol="HTTPS", status_code="HTTP_301"
+                    ),
                 )
             ],
             opts=child,

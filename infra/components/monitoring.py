@@ -77,90 +77,117 @@ class Monitoring(pulumi.ComponentResource):
 
         alb = {"LoadBalancer": args.alb_arn_suffix}
         target = {"LoadBalancer": args.alb_arn_suffix, "TargetGroup": args.target_group_arn_suffix}
-        self._alarm(name, "alb-target-5xx", "the web tasks answered 5xx more than 10 times in 5 minutes",
-                    namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count", dimensions=alb,
-                    statistic="Sum", period=300, periods=1, threshold=10, comparison="GreaterThanThreshold")
-        self._alarm(name, "alb-elb-5xx", "the load balancer itself answered 5xx more than 10 times in 5 minutes",
-                    namespace="AWS/ApplicationELB", metric="HTTPCode_ELB_5XX_Count", dimensions=alb,
-                    statistic="Sum", period=300, periods=1, threshold=10, comparison="GreaterThanThreshold")
-        self._alarm(name, "target-latency-p99", f"p99 response time above {LATENCY_P99_SECONDS} s for 3 of 5 minutes",
-                    namespace="AWS/ApplicationELB", metric="TargetResponseTime", dimensions=target,
-                    extended_statistic="p99", period=60, periods=5, datapoints=3, threshold=LATENCY_P99_SECONDS,
-                    comparison="GreaterThanThreshold")
-        self._alarm(name, "unhealthy-hosts", "a web task failed its health checks for 5 minutes",
-                    namespace="AWS/ApplicationELB", metric="UnHealthyHostCount", dimensions=target,
-                    statistic="Maximum", period=60, periods=5, threshold=0, comparison="GreaterThanThreshold")
-        for service, service_name in args.service_names.items():
-            dims = {"ClusterName": args.cluster_name, "ServiceName": service_name}
-            for metric, slug in (("CPUUtilization", "cpu"), ("MemoryUtilization", "memory")):
-                self._alarm(name, f"ecs-{service}-{slug}", f"{service} {slug} above 85 % for 10 minutes",
-                            namespace="AWS/ECS", metric=metric, dimensions=dims, statistic="Average",
-                            period=60, periods=10, threshold=85, comparison="GreaterThanThreshold")
         database = {"DBInstanceIdentifier": args.db_instance_id}
-        self._alarm(name, "rds-cpu", "database CPU above 80 % for 15 minutes",
-                    namespace="AWS/RDS", metric="CPUUtilization", dimensions=database, statistic="Average",
-                    period=300, periods=3, threshold=80, comparison="GreaterThanThreshold")
-        self._alarm(name, "rds-free-storage", "database free storage below 2 GiB",
-                    namespace="AWS/RDS", metric="FreeStorageSpace", dimensions=database, statistic="Minimum",
-                    period=300, periods=1, threshold=FREE_STORAGE_BYTES, comparison="LessThanThreshold")
-        self._alarm(name, "queue-depth",
-                    f"more than {config.queue_depth_alarm_threshold} tasks waiting for 10 minutes, or no depth reported",
-                    namespace=self.metric_namespace, metric="CeleryQueueDepth", dimensions=None, statistic="Maximum",
-                    period=60, periods=10, threshold=config.queue_depth_alarm_threshold,
-                    comparison="GreaterThanThreshold", missing="breaching")
-        self._alarm(name, "purge-not-run", f"no completed photo purge in {PURGE_WINDOW_HOURS} hours",
-                    namespace=self.metric_namespace, metric="PhotoPurgeCompleted", dimensions=None, statistic="Sum",
-                    period=3600, periods=PURGE_WINDOW_HOURS, threshold=1, comparison="LessThanThreshold",
-                    missing="breaching")
-        self._alarm(name, "waf-blocked-spike", f"the WAF blocked over {WAF_BLOCKED_PER_5_MINUTES} requests in 5 minutes",
-                    namespace="AWS/WAFV2", metric="BlockedRequests", dimensions={"WebACL": args.web_acl_name, "Rule": "ALL"},
-                    statistic="Sum", period=300, periods=1, threshold=WAF_BLOCKED_PER_5_MINUTES,
-                    comparison="GreaterThanThreshold", topic=self.edge_topic, opts=edge)
+        namespace = self.metric_namespace
+        # (slug, description, namespace, metric, dimensions, statistic, period s, periods, threshold, comparison)
+        # A statistic starting with "p" is a percentile; comparisons are "GreaterThanThreshold" unless "<".
+        # fmt: off
+        specs: list[tuple[str, str, str, str, dict | None, str, int, int, float, str]] = [
+            ("alb-target-5xx", "the web tasks answered 5xx more than 10 times in 5 minutes", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, "Sum", 300, 1, 10, ">"),
+            ("alb-elb-5xx", "the load balancer itself answered 5xx more than 10 times in 5 minutes", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", 300, 1, 10, ">"),
+            ("target-latency-p99", f"p99 response time above {LATENCY_P99_SECONDS} s for 3 of 5 minutes", "AWS/ApplicationELB", "TargetResponseTime", target, "p99", 60, 5, LATENCY_P99_SECONDS, ">"),
+            ("unhealthy-hosts", "a web task failed its health checks for 5 minutes", "AWS/ApplicationELB", "UnHealthyHostCount", target, "Maximum", 60, 5, 0, ">"),
+            *[
+                (f"ecs-{service}-{slug}", f"{service} {slug} above 85 % for 10 minutes", "AWS/ECS", metric,
+                 {"ClusterName": args.cluster_name, "ServiceName": service_name}, "Average", 60, 10, 85, ">")
+                for service, service_name in args.service_names.items()
+                for metric, slug in (("CPUUtilization", "cpu"), ("MemoryUtilization", "memory"))
+            ],
+            ("rds-cpu", "database CPU above 80 % for 15 minutes", "AWS/RDS", "CPUUtilization", database, "Average", 300, 3, 80, ">"),
+            ("rds-free-storage", "database free storage below 2 GiB", "AWS/RDS", "FreeStorageSpace", database, "Minimum", 300, 1, FREE_STORAGE_BYTES, "<"),
+            ("queue-depth", f"more than {config.queue_depth_alarm_threshold} tasks waiting for 10 minutes, or no depth reported", namespace, "CeleryQueueDepth", None, "Maximum", 60, 10, config.queue_depth_alarm_threshold, ">"),
+            ("purge-not-run", f"no completed photo purge in {PURGE_WINDOW_HOURS} hours", namespace, "PhotoPurgeCompleted", None, "Sum", 3600, PURGE_WINDOW_HOURS, 1, "<"),
+        ]
+        # fmt: on
+        for (
+            slug,
+            description,
+            metric_namespace,
+            metric,
+            dimensions,
+            statistic,
+            period,
+            periods,
+            threshold,
+            comparison,
+        ) in specs:
+            self._alarm(
+                f"{name}-{slug}",
+                slug=slug,
+                description=description,
+                namespace=metric_namespace,
+                metric=metric,
+                dimensions=dimensions,
+                statistic=statistic,
+                period=period,
+                periods=periods,
+                threshold=threshold,
+                comparison=comparison,
+                opts=child,
+            )
+        self._alarm(
+            f"{name}-waf-blocked-spike",
+            slug="waf-blocked-spike",
+            description=f"the WAF blocked over {WAF_BLOCKED_PER_5_MINUTES} requests in 5 minutes",
+            namespace="AWS/WAFV2",
+            metric="BlockedRequests",
+            dimensions={"WebACL": args.web_acl_name, "Rule": "ALL"},
+            statistic="Sum",
+            period=300,
+            periods=1,
+            threshold=WAF_BLOCKED_PER_5_MINUTES,
+            comparison=">",
+            topic=self.edge_topic,
+            opts=edge,
+        )
         self.register_outputs({"alarm_topic_arn": self.topic.arn, "edge_alarm_topic_arn": self.edge_topic.arn})
 
-    def _topic(self, name: str, *, config: StackConfig, key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions) -> aws.sns.Topic:
+    def _topic(
+        self, name: str, *, config: StackConfig, key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
+    ) -> aws.sns.Topic:
         topic = aws.sns.Topic(name, name=f"{config.name}-{name.split('-', 1)[1]}", kms_master_key_id=key_arn, opts=opts)
         aws.sns.TopicSubscription(name, topic=topic.arn, protocol="email", endpoint=config.alarm_email, opts=opts)
         return topic
 
     def _alarm(
         self,
-        name: str,
+        resource_name: str,
+        *,
         slug: str,
         description: str,
-        *,
         namespace: str,
         metric: str,
-        dimensions: dict[str, pulumi.Input[str]] | None,
+        dimensions: dict | None,
+        statistic: str,
         period: int,
         periods: int,
         threshold: float,
         comparison: str,
-        statistic: str | None = None,
-        extended_statistic: str | None = None,
-        datapoints: int | None = None,
-        missing: str = "notBreaching",
+        opts: pulumi.ResourceOptions,
         topic: aws.sns.Topic | None = None,
-        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         target_topic = topic or self.topic
+        # The two log-line metrics alarm on silence: no line means the job or the scheduler is down.
+        missing = "breaching" if namespace == self.metric_namespace else "notBreaching"
+        # The latency alarm fires on 3 of its 5 minutes, so one slow minute does not page anyone.
+        datapoints = 3 if statistic.startswith("p") else periods
         self.alarms[slug] = aws.cloudwatch.MetricAlarm(
-            f"{name}-{slug}",
+            resource_name,
             name=f"{self.prefix}-{slug}",
             alarm_description=description,
             namespace=namespace,
             metric_name=metric,
             dimensions=dimensions,
-            statistic=statistic,
-            extended_statistic=extended_statistic,
+            statistic=None if statistic.startswith("p") else statistic,
+            extended_statistic=statistic if statistic.startswith("p") else None,
             period=period,
             evaluation_periods=periods,
-            datapoints_to_alarm=datapoints or periods,
+            datapoints_to_alarm=datapoints,
             threshold=threshold,
-            comparison_operator=comparison,
+            comparison_operator="LessThanThreshold" if comparison == "<" else "GreaterThanThreshold",
             treat_missing_data=missing,
             actions_enabled=True,
             alarm_actions=[target_topic.arn],
             ok_actions=[target_topic.arn],
-            opts=opts or pulumi.ResourceOptions(parent=self),
+            opts=opts,
         )

@@ -12,6 +12,7 @@ expose a private host.
 """
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -27,7 +28,7 @@ EPHEMERAL_PORTS = (32768, 65535)
 class NetworkArgs:
     config: StackConfig
     logs_key_arn: pulumi.Input[str]
-    s3_bucket_arns: list[pulumi.Input[str]]
+    s3_bucket_arns: Sequence[pulumi.Input[str]]
 
 
 class Network(pulumi.ComponentResource):
@@ -106,7 +107,9 @@ class Network(pulumi.ComponentResource):
                 routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat_gateways[-1].id)],
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(f"{name}-private-{index}", subnet_id=private.id, route_table_id=routes.id, opts=child)
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}", subnet_id=private.id, route_table_id=routes.id, opts=child
+            )
             self.private_subnets.append(private)
             private_route_tables.append(routes)
 
@@ -122,8 +125,15 @@ class Network(pulumi.ComponentResource):
                     "Sid": "OurBucketsAndImageLayers",
                     "Effect": "Allow",
                     "Principal": "*",
-                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion",
-                               "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+                    "Action": [
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:GetObjectVersion",
+                        "s3:DeleteObjectVersion",
+                        "s3:ListBucket",
+                        "s3:ListBucketVersions",
+                    ],
                     "Resource": [
                         *args.s3_bucket_arns,
                         *[pulumi.Output.concat(arn, "/*") for arn in args.s3_bucket_arns],

@@ -44,13 +44,22 @@ class Registry(pulumi.ComponentResource):
                         {
                             "rulePriority": 1,
                             "description": "untagged layers of failed pushes",
-                            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
+                            "selection": {
+                                "tagStatus": "untagged",
+                                "countType": "sinceImagePushed",
+                                "countUnit": "days",
+                                "countNumber": 7,
+                            },
                             "action": {"type": "expire"},
                         },
                         {
                             "rulePriority": 2,
                             "description": f"keep the last {KEEP_RELEASES} releases",
-                            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": KEEP_RELEASES},
+                            "selection": {
+                                "tagStatus": "any",
+                                "countType": "imageCountMoreThan",
+                                "countNumber": KEEP_RELEASES,
+                            },
                             "action": {"type": "expire"},
                         },
                     ]

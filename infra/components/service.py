@@ -12,6 +12,7 @@ beat, and the migrate task the pipeline runs before each rollout.
   a role with no permissions at all.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -37,7 +38,7 @@ REQUESTS_PER_TARGET = 300  # requests per task per minute, the ALB metric's unit
 @dataclass(frozen=True, kw_only=True)
 class ServiceArgs:
     config: StackConfig
-    private_subnet_ids: list[pulumi.Input[str]]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
     task_security_group_id: pulumi.Input[str]
     repository_url: pulumi.Input[str]
     repository_arn: pulumi.Input[str]
@@ -107,8 +108,18 @@ class AppService(pulumi.ComponentResource):
             "TRUSTED_PROXY_COUNT": str(TRUSTED_PROXY_COUNT),
             "LOG_LEVEL": "INFO",
         }
-        sizes = {COMMAND_WEB: config.web, COMMAND_WORKER: config.worker, COMMAND_BEAT: config.beat, COMMAND_MIGRATE: config.migrate}
-        task_roles = {COMMAND_WEB: self.photo_role, COMMAND_WORKER: self.photo_role, COMMAND_BEAT: self.plain_role, COMMAND_MIGRATE: self.plain_role}
+        sizes = {
+            COMMAND_WEB: config.web,
+            COMMAND_WORKER: config.worker,
+            COMMAND_BEAT: config.beat,
+            COMMAND_MIGRATE: config.migrate,
+        }
+        task_roles = {
+            COMMAND_WEB: self.photo_role,
+            COMMAND_WORKER: self.photo_role,
+            COMMAND_BEAT: self.plain_role,
+            COMMAND_MIGRATE: self.plain_role,
+        }
         self.task_definitions = {
             command: self._task_definition(
                 name,
@@ -134,7 +145,12 @@ class AppService(pulumi.ComponentResource):
             subnets=args.private_subnet_ids, security_groups=[args.task_security_group_id], assign_public_ip=False
         )
         self.web = self._service(
-            name, COMMAND_WEB, network=network, desired=config.web_min_tasks, minimum_percent=100, maximum_percent=200,
+            name,
+            COMMAND_WEB,
+            network=network,
+            desired=config.web_min_tasks,
+            minimum_percent=100,
+            maximum_percent=200,
             load_balancer=aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=args.target_group_arn, container_name=COMMAND_WEB, container_port=CONTAINER_PORT
             ),
@@ -142,7 +158,9 @@ class AppService(pulumi.ComponentResource):
         self.worker = self._service(
             name, COMMAND_WORKER, network=network, desired=config.worker_tasks, minimum_percent=100, maximum_percent=200
         )
-        self.beat = self._service(name, COMMAND_BEAT, network=network, desired=1, minimum_percent=0, maximum_percent=100)
+        self.beat = self._service(
+            name, COMMAND_BEAT, network=network, desired=1, minimum_percent=0, maximum_percent=100
+        )
         self._autoscaling(name, args=args)
         self.register_outputs(
             {
@@ -176,7 +194,11 @@ class AppService(pulumi.ComponentResource):
                     actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                     resources=[pulumi.Output.concat(arn, ":log-stream:*") for arn in log_arns],
                 ),
-                allow(sid="ReadOurSecrets", actions=["secretsmanager:GetSecretValue"], resources=list(args.secret_arns.values())),
+                allow(
+                    sid="ReadOurSecrets",
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=list(args.secret_arns.values()),
+                ),
                 allow(
                     sid="DecryptOurSecrets",
                     actions=["kms:Decrypt"],
@@ -188,10 +210,20 @@ class AppService(pulumi.ComponentResource):
         )
         self.photo_role = aws.iam.Role(f"{name}-task-photos", assume_role_policy=trust, opts=child)
         statements = [
-            allow(sid="ListPhotoVersions", actions=["s3:ListBucket", "s3:ListBucketVersions"], resources=[args.photo_bucket_arn]),
+            allow(
+                sid="ListPhotoVersions",
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[args.photo_bucket_arn],
+            ),
             allow(
                 sid="ReadWriteErasePhotos",
-                actions=["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                ],
                 resources=[pulumi.Output.concat(args.photo_bucket_arn, "/*")],
             ),
             allow(
@@ -206,11 +238,18 @@ class AppService(pulumi.ComponentResource):
             statements.append(
                 allow(
                     sid="SendTraces",
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+                    actions=[
+                        "xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords",
+                        "xray:GetSamplingRules",
+                        "xray:GetSamplingTargets",
+                    ],
                     resources=["*"],
                 )
             )
-        aws.iam.RolePolicy(f"{name}-task-photos", role=self.photo_role.id, policy=policy_document(*statements), opts=child)
+        aws.iam.RolePolicy(
+            f"{name}-task-photos", role=self.photo_role.id, policy=policy_document(*statements), opts=child
+        )
         # Beat only enqueues and migrate only talks to PostgreSQL: neither calls an AWS API.
         self.plain_role = aws.iam.Role(f"{name}-task-plain", assume_role_policy=trust, opts=child)
 

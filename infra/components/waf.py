@@ -88,7 +88,13 @@ class EdgeFirewall(pulumi.ComponentResource):
                 name="RateLimitPerAddress",
                 priority=0,
                 action=block,
-                statement={"rate_based_statement": {"limit": config.waf_rate_limit, "aggregate_key_type": "IP", "evaluation_window_sec": 300}},
+                statement={
+                    "rate_based_statement": {
+                        "limit": config.waf_rate_limit,
+                        "aggregate_key_type": "IP",
+                        "evaluation_window_sec": 300,
+                    }
+                },
                 visibility_config=_visibility("RateLimitPerAddress"),
             ),
             aws.wafv2.WebAclRuleArgs(

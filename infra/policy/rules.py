@@ -27,7 +27,7 @@ from pulumi_policy import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # infra/, for the shared contract
-from contract import (  # noqa: E402 - needs infra/ on sys.path first
+from contract import (
     CONTAINER_USER,
     IMAGE_COMMANDS,
     LOG_DELIVERY_TAG,
@@ -51,12 +51,21 @@ ALB_TLS_POLICIES = frozenset(
 CLOUDFRONT_TLS = frozenset({"TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"})
 # Actions that have no resource-level permissions: AWS accepts only "*" as their resource.
 RESOURCELESS_ACTIONS = frozenset(
-    {"ecr:GetAuthorizationToken", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-     "xray:GetSamplingRules", "xray:GetSamplingTargets"}
+    {
+        "ecr:GetAuthorizationToken",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    }
 )
 REQUIRED_MANAGED_GROUPS = frozenset(
-    {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet",
-     "AWSManagedRulesAmazonIpReputationList"}
+    {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesSQLiRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    }
 )
 SECRET_LOOKING = re.compile(r"(SECRET|PASSWORD|TOKEN|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
 CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]*:[^/\s@]+@")
@@ -73,7 +82,7 @@ RDS_INSTANCE = "aws:rds/instance:Instance"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 KMS_KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-SECRET = "aws:secretsmanager/secret:Secret"
+SECRET = "aws:secretsmanager/secret:Secret"  # noqa: S105 - a resource type token, not a password
 SNS_TOPIC = "aws:sns/topic:Topic"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
@@ -176,7 +185,10 @@ def _check_photo_retention(args: ResourceValidationArgs, report: ReportViolation
             )
         noncurrent = dict(rule.get("noncurrentVersionExpiration") or {}).get("noncurrentDays")
         if noncurrent is None or noncurrent > app_days:
-            report(f"Photo expiry rule '{PHOTO_EXPIRY_RULE_ID}' keeps noncurrent photo versions beyond {app_days} days.", None)
+            report(
+                f"Photo expiry rule '{PHOTO_EXPIRY_RULE_ID}' keeps noncurrent photo versions beyond {app_days} days.",
+                None,
+            )
         if rule.get("status") != "Enabled":
             report(f"Photo expiry rule '{PHOTO_EXPIRY_RULE_ID}' is not enabled.", None)
 
@@ -279,8 +291,7 @@ def _check_listener(args: ResourceValidationArgs, report: ReportViolation) -> No
 def _check_listener_rule(args: ResourceValidationArgs, report: ReportViolation) -> None:
     forwards = any(action.get("type") == "forward" for action in _as_list(args.props.get("actions")))
     checks_header = any(
-        dict(condition.get("httpHeader") or {}).get("values")
-        for condition in _as_list(args.props.get("conditions"))
+        dict(condition.get("httpHeader") or {}).get("values") for condition in _as_list(args.props.get("conditions"))
     )
     if forwards and not checks_header:
         report(f"Listener rule '{args.name}' forwards without checking CloudFront's origin header.", None)
@@ -298,13 +309,21 @@ def _check_distribution(args: ResourceValidationArgs, report: ReportViolation) -
         if behaviour.get("viewerProtocolPolicy") not in ("redirect-to-https", "https-only"):
             report(f"Distribution '{args.name}' serves '{behaviour.get('pathPattern', '*')}' over plain HTTP.", None)
         if not behaviour.get("responseHeadersPolicyId"):
-            report(f"Distribution '{args.name}' sends '{behaviour.get('pathPattern', '*')}' without security headers.", None)
+            report(
+                f"Distribution '{args.name}' sends '{behaviour.get('pathPattern', '*')}' without security headers.",
+                None,
+            )
     for origin in _as_list(props.get("origins")):
         custom = origin.get("customOriginConfig")
-        if custom and (custom.get("originProtocolPolicy") != "https-only" or custom.get("originSslProtocols") != ["TLSv1.2"]):
+        if custom and (
+            custom.get("originProtocolPolicy") != "https-only" or custom.get("originSslProtocols") != ["TLSv1.2"]
+        ):
             report(f"Distribution '{args.name}' reaches origin '{origin.get('originId')}' without TLS 1.2.", None)
         if not custom and not origin.get("originAccessControlId"):
-            report(f"Distribution '{args.name}' reads bucket origin '{origin.get('originId')}' without origin access control.", None)
+            report(
+                f"Distribution '{args.name}' reads bucket origin '{origin.get('originId')}' without origin access control.",
+                None,
+            )
 
 
 def _check_web_acl(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -321,7 +340,8 @@ def _check_web_acl(args: ResourceValidationArgs, report: ReportViolation) -> Non
 
 def _check_web_acl_logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
     redacted = {
-        dict(field.get("singleHeader") or {}).get("name", "").lower() for field in _as_list(args.props.get("redactedFields"))
+        dict(field.get("singleHeader") or {}).get("name", "").lower()
+        for field in _as_list(args.props.get("redactedFields"))
     }
     missing = sorted({"authorization", "cookie"} - redacted)
     if missing:
@@ -361,7 +381,10 @@ def _check_iam_policy_document(args: ResourceValidationArgs, report: ReportViola
             if "*" in action:
                 report(f"IAM policy '{args.name}' grants the wildcard action '{action}' (statement '{sid}').", None)
         if "*" in _as_list(statement.get("Resource")) and not set(actions) <= RESOURCELESS_ACTIONS:
-            report(f"IAM policy '{args.name}' grants {', '.join(sorted(set(actions) - RESOURCELESS_ACTIONS))} on every resource (statement '{sid}').", None)
+            report(
+                f"IAM policy '{args.name}' grants {', '.join(sorted(set(actions) - RESOURCELESS_ACTIONS))} on every resource (statement '{sid}').",
+                None,
+            )
         if statement.get("NotAction") or statement.get("NotResource"):
             report(f"IAM policy '{args.name}' uses NotAction or NotResource (statement '{sid}').", None)
 
@@ -399,8 +422,13 @@ def _check_task_definition(args: ResourceValidationArgs, report: ReportViolation
                 report(f"Container '{name}' in '{args.name}' has the secret {key} as a plain environment value.", None)
         for secret in container.get("secrets", []):
             if not str(secret.get("valueFrom", "")).startswith("arn:aws:secretsmanager:"):
-                report(f"Container '{name}' in '{args.name}' reads {secret.get('name')} from outside Secrets Manager.", None)
-    app = [container for container in containers if container.get("command") and container["command"][0] in IMAGE_COMMANDS]
+                report(
+                    f"Container '{name}' in '{args.name}' reads {secret.get('name')} from outside Secrets Manager.",
+                    None,
+                )
+    app = [
+        container for container in containers if container.get("command") and container["command"][0] in IMAGE_COMMANDS
+    ]
     if not app:
         report(f"Task definition '{args.name}' runs none of the image's commands ({', '.join(IMAGE_COMMANDS)}).", None)
 
@@ -426,65 +454,60 @@ def _check_trail(args: ResourceValidationArgs, report: ReportViolation) -> None:
             report(f"Trail '{args.name}' does not {what}.", None)
 
 
-RESOURCE_POLICIES: list[ResourceValidationPolicy] = [
-    _resource_policy("s3-public-access-blocked", "S3 public access blocks turn all four settings on.",
-                     [S3_PUBLIC_ACCESS_BLOCK], _check_public_access_block),
-    _resource_policy("s3-encrypted", "Buckets encrypt at rest; KMS names its key.", [S3_ENCRYPTION], _check_bucket_encryption),
-    _resource_policy("s3-tls-only", "Bucket policies deny plain HTTP and never allow any principal.",
-                     [S3_POLICY], _check_bucket_policy),
-    _resource_policy("photo-retention-matches-app", "The photo bucket expires photos after the application's retention days.",
-                     [S3_LIFECYCLE], _check_photo_retention),
-    _resource_policy("s3-lifecycle-aborts-uploads", "Lifecycle configurations abort incomplete uploads.",
-                     [S3_LIFECYCLE], _check_lifecycle_aborts_uploads),
-    _resource_policy("database-private-encrypted", "RDS is private, encrypted with a CMK, IAM-auth, backed up, logged.",
-                     [RDS_INSTANCE], _check_database),
-    _resource_policy("redis-encrypted-authenticated", "Redis is encrypted at rest and in transit, with AUTH.", [REDIS], _check_redis),
-    _resource_policy("kms-rotated-not-public", "KMS keys rotate and no key policy allows any principal.", [KMS_KEY], _check_kms_key),
-    _resource_policy("log-groups-encrypted-retained", "Log groups use a CMK and keep logs a year or more.",
-                     [LOG_GROUP], _check_log_group),
-    _resource_policy("secrets-and-topics-cmk", "Secrets and SNS topics use a customer-managed key.",
-                     [SECRET, SNS_TOPIC], _check_cmk),
-    _resource_policy("ecr-immutable-scanned", "Image tags are immutable, scanned on push, KMS-encrypted.",
-                     [ECR_REPOSITORY], _check_repository),
-    _resource_policy("alb-hardened", "The ALB drops invalid headers and keeps access logs.", [LOAD_BALANCER], _check_load_balancer),
-    _resource_policy("alb-https-only", "ALB listeners are HTTPS with TLS 1.2+, deny by default, or redirect HTTP.",
-                     [LISTENER], _check_listener),
-    _resource_policy("alb-origin-header", "Only requests with CloudFront's origin header are forwarded.",
-                     [LISTENER_RULE], _check_listener_rule),
-    _resource_policy("cloudfront-waf-tls", "CloudFront has WAF, TLS 1.2+, HTTPS to viewers and origins, security headers.",
-                     [DISTRIBUTION], _check_distribution),
-    _resource_policy("waf-managed-rules", "The web ACL carries the managed rule groups and a rate limit.", [WEB_ACL], _check_web_acl),
-    _resource_policy("waf-logs-redacted", "WAF logs redact Authorization and Cookie.", [WEB_ACL_LOGGING], _check_web_acl_logging),
-    _resource_policy("no-world-ingress", "No security group admits 0.0.0.0/0 or ::/0.",
-                     [INGRESS_RULE, SECURITY_GROUP], lambda args, report: (
-                         _check_ingress_rule(args, report) if args.resource_type == INGRESS_RULE
-                         else _check_security_group(args, report))),
-    _resource_policy("no-public-ip-subnets", "Subnets never assign public addresses by default.", [SUBNET], _check_subnet),
-    _resource_policy("iam-no-wildcards", "IAM policies name their actions and scope resources to our ARNs.",
-                     [IAM_ROLE_POLICY, IAM_POLICY], _check_iam_policy_document),
-    _resource_policy("iam-trust-scoped", "Roles are assumable only by named principals.", [IAM_ROLE], _check_role),
-    _resource_policy("iam-no-broad-managed-policies", "No administrator or FullAccess managed policies.",
-                     [IAM_ATTACHMENT], _check_attachment),
-    _resource_policy("containers-hardened-no-plaintext-secrets",
-                     "Containers run as 10001, read-only, unprivileged, logged, with secrets from Secrets Manager only.",
-                     [TASK_DEFINITION], _check_task_definition),
-    _resource_policy("ecs-private-rollback", "Services keep tasks private and roll back failed deployments.",
-                     [ECS_SERVICE], _check_service),
-    _resource_policy("cloudtrail-complete", "CloudTrail covers every region, validates, encrypts, feeds CloudWatch.",
-                     [CLOUDTRAIL], _check_trail),
+def _check_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == INGRESS_RULE:
+        _check_ingress_rule(args, report)
+    else:
+        _check_security_group(args, report)
+
+
+# (name, description, resource types, check): one line a rule.
+# fmt: off
+_RESOURCE_RULES: list[tuple[str, str, list[str], Check]] = [
+    ("s3-public-access-blocked", "S3 public access blocks turn all four settings on.", [S3_PUBLIC_ACCESS_BLOCK], _check_public_access_block),
+    ("s3-encrypted", "Buckets encrypt at rest; KMS names its key.", [S3_ENCRYPTION], _check_bucket_encryption),
+    ("s3-tls-only", "Bucket policies deny plain HTTP and never allow any principal.", [S3_POLICY], _check_bucket_policy),
+    ("photo-retention-matches-app", "The photo bucket expires photos after the application's retention days.", [S3_LIFECYCLE], _check_photo_retention),
+    ("s3-lifecycle-aborts-uploads", "Lifecycle configurations abort incomplete uploads.", [S3_LIFECYCLE], _check_lifecycle_aborts_uploads),
+    ("database-private-encrypted", "RDS is private, encrypted with a CMK, IAM-auth, backed up, logged.", [RDS_INSTANCE], _check_database),
+    ("redis-encrypted-authenticated", "Redis is encrypted at rest and in transit, with AUTH.", [REDIS], _check_redis),
+    ("kms-rotated-not-public", "KMS keys rotate and no key policy allows any principal.", [KMS_KEY], _check_kms_key),
+    ("log-groups-encrypted-retained", "Log groups use a CMK and keep logs a year or more.", [LOG_GROUP], _check_log_group),
+    ("secrets-and-topics-cmk", "Secrets and SNS topics use a customer-managed key.", [SECRET, SNS_TOPIC], _check_cmk),
+    ("ecr-immutable-scanned", "Image tags are immutable, scanned on push, KMS-encrypted.", [ECR_REPOSITORY], _check_repository),
+    ("alb-hardened", "The ALB drops invalid headers and keeps access logs.", [LOAD_BALANCER], _check_load_balancer),
+    ("alb-https-only", "ALB listeners are HTTPS with TLS 1.2+, deny by default, or redirect HTTP.", [LISTENER], _check_listener),
+    ("alb-origin-header", "Only requests with CloudFront's origin header are forwarded.", [LISTENER_RULE], _check_listener_rule),
+    ("cloudfront-waf-tls", "CloudFront has WAF, TLS 1.2+, HTTPS to viewers and origins, security headers.", [DISTRIBUTION], _check_distribution),
+    ("waf-managed-rules", "The web ACL carries the managed rule groups and a rate limit.", [WEB_ACL], _check_web_acl),
+    ("waf-logs-redacted", "WAF logs redact Authorization and Cookie.", [WEB_ACL_LOGGING], _check_web_acl_logging),
+    ("no-world-ingress", "No security group admits 0.0.0.0/0 or ::/0.", [INGRESS_RULE, SECURITY_GROUP], _check_ingress),
+    ("no-public-ip-subnets", "Subnets never assign public addresses by default.", [SUBNET], _check_subnet),
+    ("iam-no-wildcards", "IAM policies name their actions and scope resources to our ARNs.", [IAM_ROLE_POLICY, IAM_POLICY], _check_iam_policy_document),
+    ("iam-trust-scoped", "Roles are assumable only by named principals.", [IAM_ROLE], _check_role),
+    ("iam-no-broad-managed-policies", "No administrator or FullAccess managed policies.", [IAM_ATTACHMENT], _check_attachment),
+    ("containers-hardened-no-plaintext-secrets", "Containers run as 10001, read-only, unprivileged, logged, with secrets from Secrets Manager only.", [TASK_DEFINITION], _check_task_definition),
+    ("ecs-private-rollback", "Services keep tasks private and roll back failed deployments.", [ECS_SERVICE], _check_service),
+    ("cloudtrail-complete", "CloudTrail covers every region, validates, encrypts, feeds CloudWatch.", [CLOUDTRAIL], _check_trail),
 ]
+# fmt: on
+RESOURCE_POLICIES = [_resource_policy(*rule) for rule in _RESOURCE_RULES]
 
 
 # --- stack-wide rules -----------------------------------------------------------------------------
 
 
-def _linked(resource: PolicyResource, prop: str, candidates: list[PolicyResource], *outputs: str) -> list[PolicyResource]:
+def _linked(
+    resource: PolicyResource, prop: str, candidates: list[PolicyResource], *outputs: str
+) -> list[PolicyResource]:
     """The candidates `resource.props[prop]` refers to: by dependency if the engine recorded it, else by value."""
     linked = [dep for dep in resource.property_dependencies.get(prop, []) if dep in candidates]
     if linked:
         return linked
     values = set(map(str, _as_list(resource.props.get(prop))))
-    return [c for c in candidates if values & {str(c.props.get(key)) for key in outputs if c.props.get(key) is not None}]
+    return [
+        c for c in candidates if values & {str(c.props.get(key)) for key in outputs if c.props.get(key) is not None}
+    ]
 
 
 def _of_type(args: StackValidationArgs, typ: str) -> list[PolicyResource]:
@@ -519,11 +542,15 @@ def _validate_buckets_complete(args: StackValidationArgs, report: ReportViolatio
             if algorithms != {"aws:kms"} and not is_log_bucket:
                 report(f"Bucket '{bucket.name}' is not encrypted with a customer-managed KMS key.", bucket.urn)
     photo_rules = [
-        lifecycle for lifecycle in _of_type(args, S3_LIFECYCLE)
+        lifecycle
+        for lifecycle in _of_type(args, S3_LIFECYCLE)
         if any(rule.get("id") == PHOTO_EXPIRY_RULE_ID for rule in _as_list(lifecycle.props.get("rules")))
     ]
     if len(photo_rules) != 1:
-        report(f"Exactly one bucket must carry the '{PHOTO_EXPIRY_RULE_ID}' lifecycle rule; found {len(photo_rules)}.", None)
+        report(
+            f"Exactly one bucket must carry the '{PHOTO_EXPIRY_RULE_ID}' lifecycle rule; found {len(photo_rules)}.",
+            None,
+        )
 
 
 def _validate_alb_behind_cloudfront(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -536,7 +563,11 @@ def _validate_alb_behind_cloudfront(args: StackValidationArgs, report: ReportVio
             for rule in rules:
                 if group not in _linked(rule, "securityGroupId", groups, "id"):
                     continue
-                if not rule.props.get("prefixListId") or rule.props.get("fromPort") != 443 or rule.props.get("toPort") != 443:
+                if (
+                    not rule.props.get("prefixListId")
+                    or rule.props.get("fromPort") != 443
+                    or rule.props.get("toPort") != 443
+                ):
                     report(
                         f"Load balancer '{balancer.name}' admits more than CloudFront's origin-facing prefix list on 443 "
                         f"(rule '{rule.name}').",
@@ -573,12 +604,24 @@ def _validate_logging(args: StackValidationArgs, report: ReportViolation) -> Non
 
 
 STACK_POLICIES: list[StackValidationPolicy] = [
-    StackValidationPolicy(name="s3-buckets-complete", description="Every bucket is private, versioned, encrypted, logged, TLS-only.",
-                          validate=_validate_buckets_complete, enforcement_level=EnforcementLevel.MANDATORY),
-    StackValidationPolicy(name="alb-only-from-cloudfront", description="The ALB admits only CloudFront, with its origin header.",
-                          validate=_validate_alb_behind_cloudfront, enforcement_level=EnforcementLevel.MANDATORY),
-    StackValidationPolicy(name="logging-everywhere", description="Flow logs on every VPC, WAF logging, CloudTrail.",
-                          validate=_validate_logging, enforcement_level=EnforcementLevel.MANDATORY),
+    StackValidationPolicy(
+        name="s3-buckets-complete",
+        description="Every bucket is private, versioned, encrypted, logged, TLS-only.",
+        validate=_validate_buckets_complete,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="alb-only-from-cloudfront",
+        description="The ALB admits only CloudFront, with its origin header.",
+        validate=_validate_alb_behind_cloudfront,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="logging-everywhere",
+        description="Flow logs on every VPC, WAF logging, CloudTrail.",
+        validate=_validate_logging,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
 ]
 
 POLICIES = [*RESOURCE_POLICIES, *STACK_POLICIES]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML comes with pulumi, without its stubs
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -116,33 +116,49 @@ class AwsMocks(pulumi.runtime.Mocks):
             case "aws:s3/bucket:Bucket":
                 bucket = f"{name}-{_suffix(name)}"
                 resource_id = bucket
-                outputs |= {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}",
-                            "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com"}
+                outputs |= {
+                    "bucket": bucket,
+                    "arn": f"arn:aws:s3:::{bucket}",
+                    "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+                }
             case "aws:ecr/repository:Repository":
-                outputs |= {"repositoryUrl": f"{account}.dkr.ecr.{region}.amazonaws.com/{physical}",
-                            "arn": f"arn:aws:ecr:{region}:{account}:repository/{physical}"}
+                outputs |= {
+                    "repositoryUrl": f"{account}.dkr.ecr.{region}.amazonaws.com/{physical}",
+                    "arn": f"arn:aws:ecr:{region}:{account}:repository/{physical}",
+                }
             case "aws:lb/loadBalancer:LoadBalancer":
-                outputs |= {"dnsName": f"{physical}-1234567890.{region}.elb.amazonaws.com",
-                            "arnSuffix": f"app/{physical}/50dc6c495c0c9188",
-                            "arn": f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{physical}/50dc6c495c0c9188"}
+                outputs |= {
+                    "dnsName": f"{physical}-1234567890.{region}.elb.amazonaws.com",
+                    "arnSuffix": f"app/{physical}/50dc6c495c0c9188",
+                    "arn": f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{physical}/50dc6c495c0c9188",
+                }
             case "aws:lb/targetGroup:TargetGroup":
-                outputs |= {"arnSuffix": f"targetgroup/{physical}/943f017f100becff",
-                            "arn": f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{physical}/943f017f100becff"}
+                outputs |= {
+                    "arnSuffix": f"targetgroup/{physical}/943f017f100becff",
+                    "arn": f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{physical}/943f017f100becff",
+                }
             case "aws:lb/listener:Listener":
                 outputs |= {"arn": f"arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/1/2"}
             case "aws:rds/instance:Instance":
-                outputs |= {"address": f"{inputs['identifier']}.c9akciq32.{region}.rds.amazonaws.com",
-                            "arn": f"arn:aws:rds:{region}:{account}:db:{inputs['identifier']}"}
+                outputs |= {
+                    "address": f"{inputs['identifier']}.c9akciq32.{region}.rds.amazonaws.com",
+                    "arn": f"arn:aws:rds:{region}:{account}:db:{inputs['identifier']}",
+                }
             case "aws:elasticache/replicationGroup:ReplicationGroup":
                 group = inputs["replicationGroupId"]
-                outputs |= {"primaryEndpointAddress": f"master.{group}.abc123.euc1.cache.amazonaws.com",
-                            "arn": f"arn:aws:elasticache:{region}:{account}:replicationgroup:{group}"}
+                outputs |= {
+                    "primaryEndpointAddress": f"master.{group}.abc123.euc1.cache.amazonaws.com",
+                    "arn": f"arn:aws:elasticache:{region}:{account}:replicationgroup:{group}",
+                }
             case "random:index/randomPassword:RandomPassword":
                 outputs = {"result": f"generated-{name}-{'x' * 8}"}
             case "aws:cloudfront/distribution:Distribution":
                 resource_id = "E2QWRUHAPOMQZL"
-                outputs |= {"domainName": "d111111abcdef8.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2",
-                            "arn": f"arn:aws:cloudfront::{account}:distribution/{resource_id}"}
+                outputs |= {
+                    "domainName": "d111111abcdef8.cloudfront.net",
+                    "hostedZoneId": "Z2FDTNDATAQYW2",
+                    "arn": f"arn:aws:cloudfront::{account}:distribution/{resource_id}",
+                }
             case "aws:wafv2/webAcl:WebAcl":
                 outputs |= {"arn": f"arn:aws:wafv2:{region}:{account}:global/webacl/{physical}/a1b2c3d4"}
             case "aws:cloudwatch/logGroup:LogGroup":
@@ -158,7 +174,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             case "aws:ecs/cluster:Cluster":
                 outputs |= {"arn": f"arn:aws:ecs:{region}:{account}:cluster/{physical}"}
             case "aws:ecs/taskDefinition:TaskDefinition":
-                outputs |= {"arn": f"arn:aws:ecs:{region}:{account}:task-definition/{inputs['family']}:1", "revision": 1}
+                outputs |= {
+                    "arn": f"arn:aws:ecs:{region}:{account}:task-definition/{inputs['family']}:1",
+                    "revision": 1,
+                }
             case "aws:ec2/securityGroup:SecurityGroup":
                 resource_id = f"sg-{name}"
             case "aws:ec2/subnet:Subnet":
@@ -172,28 +191,45 @@ class AwsMocks(pulumi.runtime.Mocks):
     def _record(self, args: pulumi.runtime.MockResourceArgs, inputs: dict, outputs: dict, resource_id: str) -> None:
         urn = f"urn:pulumi:{self.stack}::{PROJECT}::{args.typ}::{args.name}"
         self.resources.append(
-            Resource(typ=args.typ, name=args.name, inputs=inputs, outputs=outputs, provider=args.provider,
-                     urn=urn, resource_id=resource_id)
+            Resource(
+                typ=args.typ,
+                name=args.name,
+                inputs=inputs,
+                outputs=outputs,
+                provider=args.provider,
+                urn=urn,
+                resource_id=resource_id,
+            )
         )
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         self.calls.append(args)
         region = self._region_of(args.provider)
         match args.token:
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 account = self.caller_account_id
-                return {"accountId": account, "arn": f"arn:aws:sts::{account}:assumed-role/earfit-deploy/s",
-                        "userId": "AROAEXAMPLE:s", "id": account}
+                identity = {
+                    "accountId": account,
+                    "arn": f"arn:aws:sts::{account}:assumed-role/earfit-deploy/s",
+                    "userId": "AROAEXAMPLE:s",
+                    "id": account,
+                }
+                return identity, []
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return {"names": [f"{region}a", f"{region}b", f"{region}c"],
-                        "zoneIds": ["z1", "z2", "z3"], "id": region}
+                zones = {
+                    "names": [f"{region}a", f"{region}b", f"{region}c"],
+                    "zoneIds": ["z1", "z2", "z3"],
+                    "id": region,
+                }
+                return zones, []
             case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-                return {"id": "pl-a3a144ca", "name": args.args.get("name"), "entries": []}
+                return ({"id": "pl-a3a144ca", "name": args.args.get("name"), "entries": []}, [])
         raise NotImplementedError(f"the mocks do not answer {args.token}")
 
 
-def program_attempt(stack: str, *, overrides: dict[str, str | None] | None = None,
-                    caller_account_id: str | None = None) -> tuple[Captured, BaseException | None]:
+def program_attempt(
+    stack: str, *, overrides: dict[str, str | None] | None = None, caller_account_id: str | None = None
+) -> tuple[Captured, BaseException | None]:
     """Runs `infra/__main__.py` for `stack` with its committed config (plus overrides; None deletes a
     key); returns what it declared and the error that stopped it, if any."""
     config = stack_config(stack)
@@ -219,8 +255,12 @@ def program_attempt(stack: str, *, overrides: dict[str, str | None] | None = Non
 
     pulumi.runtime.register_stack_transformation(record_options)
     program = str(INFRA / "__main__.py")
+
+    def run() -> None:
+        runpy.run_path(program, run_name="__main__")
+
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+        _sync_await(run_pulumi_func(run))
     except Exception as error:  # noqa: BLE001 - handed to the caller, which asserts on it
         return captured, error
     root = runtime_settings.get_root_resource()

@@ -15,7 +15,6 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-
 from pulumi_policy.deserialize import deserialize_properties
 
 from policy.rules import RESOURCE_POLICIES, STACK_POLICIES
@@ -24,8 +23,12 @@ from tests.harness import Captured, Resource
 
 def _options() -> PolicyResourceOptions:
     return PolicyResourceOptions(
-        protect=False, ignore_changes=[], delete_before_replace=None, aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[],
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
     )
 
 
@@ -42,7 +45,11 @@ def _run(result: Any) -> None:
 
 def resource_violations(policy: ResourceValidationPolicy, args: ResourceValidationArgs) -> list[str]:
     found: list[str] = []
-    _run(policy.validate(args, lambda message, urn=None: found.append(message)))
+
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+
+    _run(policy.validate(args, report))
     return found
 
 
@@ -60,7 +67,11 @@ def stack_resources(captured: Captured) -> list[PolicyResource]:
 
 def stack_violations(policy: StackValidationPolicy, resources: list[PolicyResource]) -> list[str]:
     found: list[str] = []
-    _run(policy.validate(StackValidationArgs(resources), lambda message, urn=None: found.append(message)))
+
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+
+    _run(policy.validate(StackValidationArgs(resources), report))
     return found
 
 

@@ -81,7 +81,12 @@ def test_prod_without_a_redis_replica_or_two_web_tasks_is_refused() -> None:
 def test_every_problem_is_reported_at_once() -> None:
     message, _ = _refused(
         "prod",
-        overrides={"earfit:dbMultiAz": "no", "earfit:logRetentionDays": "30", "earfit:imageTag": None, "earfit:tier": "qa"},
+        overrides={
+            "earfit:dbMultiAz": "no",
+            "earfit:logRetentionDays": "30",
+            "earfit:imageTag": None,
+            "earfit:tier": "qa",
+        },
     )
     assert "earfit:dbMultiAz: 'no' is not true or false" in message
     assert "earfit:logRetentionDays: 30 is below the minimum of 365" in message

@@ -17,9 +17,20 @@ from contract import (
 from tests.harness import IMAGE_TAG, Captured, stack_config
 
 PIPELINE_OUTPUTS = {
-    "ecr_repository_url", "cluster_name", "web_service_name", "worker_service_name", "beat_service_name",
-    "migrate_task_definition_family", "private_subnet_ids", "task_security_group_id", "static_bucket_name",
-    "distribution_id", "distribution_domain_name", "web_log_group_name", "aws_account_id", "aws_region",
+    "ecr_repository_url",
+    "cluster_name",
+    "web_service_name",
+    "worker_service_name",
+    "beat_service_name",
+    "migrate_task_definition_family",
+    "private_subnet_ids",
+    "task_security_group_id",
+    "static_bucket_name",
+    "distribution_id",
+    "distribution_domain_name",
+    "web_log_group_name",
+    "aws_account_id",
+    "aws_region",
 }
 
 
@@ -30,15 +41,21 @@ def _containers(stack: Captured, command: str) -> list[dict]:
 
 def _secret_value(stack: Captured, env_name: str) -> str:
     secret = stack.by_output("name", f"earfit/{stack.stack}/{env_name}")
-    version = next(v for v in stack.of_type("aws:secretsmanager/secretVersion:SecretVersion")
-                   if v.inputs["secretId"] == secret.resource_id)
+    version = next(
+        v
+        for v in stack.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+        if v.inputs["secretId"] == secret.resource_id
+    )
     value = version.inputs["secretString"]
     return value["value"] if isinstance(value, dict) else value  # secrets arrive wrapped
 
 
 def test_stack_exports_what_the_pipeline_reads(stack: Captured) -> None:
     assert set(stack.exports) == PIPELINE_OUTPUTS
-    assert stack.exports["ecr_repository_url"] == stack.one("aws:ecr/repository:Repository", "registry-repository").outputs["repositoryUrl"]
+    assert (
+        stack.exports["ecr_repository_url"]
+        == stack.one("aws:ecr/repository:Repository", "registry-repository").outputs["repositoryUrl"]
+    )
     assert stack.exports["static_bucket_name"] == stack.one("aws:s3/bucket:Bucket", "cdn-static").outputs["bucket"]
     assert stack.exports["distribution_domain_name"] == "d111111abcdef8.cloudfront.net"
     assert stack.exports["migrate_task_definition_family"] == f"earfit-{stack.stack}-migrate"
@@ -66,7 +83,9 @@ def test_task_definitions_run_the_image_contract(stack: Captured, command: str) 
 def test_containers_get_secrets_by_arn_and_plain_values_only_for_the_rest(stack: Captured) -> None:
     config = stack_config(stack.stack)
     photos = stack.one("aws:s3/bucket:Bucket", "storage-photos").outputs["bucket"]
-    secret_arns = {env: stack.by_output("name", f"earfit/{stack.stack}/{env}").outputs["arn"] for env in SECRET_ENV_NAMES}
+    secret_arns = {
+        env: stack.by_output("name", f"earfit/{stack.stack}/{env}").outputs["arn"] for env in SECRET_ENV_NAMES
+    }
     for command in IMAGE_COMMANDS:
         (app,) = [c for c in _containers(stack, command) if c["name"] == command]
         assert {s["name"]: s["valueFrom"] for s in app["secrets"]} == secret_arns
@@ -92,7 +111,10 @@ def test_secret_values_are_built_from_the_database_and_redis_they_name(stack: Ca
     redis = stack.one("aws:elasticache/replicationGroup:ReplicationGroup", "broker-redis")
     token = stack.one("random:index/randomPassword:RandomPassword", "broker-auth-token").outputs["result"]
     endpoint = redis.outputs["primaryEndpointAddress"]
-    assert redis.inputs["authToken"] in (token, {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": token})
+    assert redis.inputs["authToken"] in (
+        token,
+        {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": token},
+    )
     assert _secret_value(stack, "CELERY_BROKER_URL") == f"rediss://:{token}@{endpoint}:6379/0?ssl_cert_reqs=required"
     assert _secret_value(stack, "CACHE_URL") == f"rediss://:{token}@{endpoint}:6379/1?ssl_cert_reqs=required"
 
@@ -133,7 +155,9 @@ def test_cloudfront_sends_api_admin_and_django_static_to_the_alb_uncached(stack:
 def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captured) -> None:
     distribution_arn = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution").outputs["arn"]
     static = stack.one("aws:s3/bucket:Bucket", "cdn-static")
-    policy = next(p for p in stack.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == static.resource_id)
+    policy = next(
+        p for p in stack.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == static.resource_id
+    )
     (grant,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
     assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert grant["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
@@ -144,13 +168,17 @@ def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captu
 def test_web_autoscales_on_cpu_and_on_requests_per_target_of_its_own_alb(stack: Captured) -> None:
     config = stack_config(stack.stack)
     target = stack.one("aws:appautoscaling/target:Target", "app-web-scaling").inputs
-    assert (target["minCapacity"], target["maxCapacity"]) == (int(config["earfit:webMinTasks"]), int(config["earfit:webMaxTasks"]))
+    assert (target["minCapacity"], target["maxCapacity"]) == (
+        int(config["earfit:webMinTasks"]),
+        int(config["earfit:webMaxTasks"]),
+    )
     assert target["resourceId"] == f"service/earfit-{stack.stack}/web"
     alb = stack.one("aws:lb/loadBalancer:LoadBalancer", "web-alb").outputs["arnSuffix"]
     group = stack.one("aws:lb/targetGroup:TargetGroup", "web-web").outputs["arnSuffix"]
     metrics = {
-        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"]:
-        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"].get("resourceLabel")
+        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
+            "predefinedMetricType"
+        ]: p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"].get("resourceLabel")
         for p in stack.of_type("aws:appautoscaling/policy:Policy")
     }
     assert metrics == {"ECSServiceAverageCPUUtilization": None, "ALBRequestCountPerTarget": f"{alb}/{group}"}
@@ -166,12 +194,21 @@ def test_services_roll_back_and_beat_never_runs_twice(stack: Captured) -> None:
     assert set(services) == {"web", "worker", "beat"}
     for service in services.values():
         assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
-        assert service.inputs["taskDefinition"].endswith(f"task-definition/earfit-{stack.stack}-{service.inputs['name']}:1")
+        assert service.inputs["taskDefinition"].endswith(
+            f"task-definition/earfit-{stack.stack}-{service.inputs['name']}:1"
+        )
     beat = services["beat"].inputs
-    assert (beat["desiredCount"], beat["deploymentMaximumPercent"], beat["deploymentMinimumHealthyPercent"]) == (1, 100, 0)
+    assert (beat["desiredCount"], beat["deploymentMaximumPercent"], beat["deploymentMinimumHealthyPercent"]) == (
+        1,
+        100,
+        0,
+    )
     web = services["web"]
     assert web.inputs["healthCheckGracePeriodSeconds"] >= 120
-    assert web.inputs["loadBalancers"][0]["targetGroupArn"] == stack.one("aws:lb/targetGroup:TargetGroup", "web-web").outputs["arn"]
+    assert (
+        web.inputs["loadBalancers"][0]["targetGroupArn"]
+        == stack.one("aws:lb/targetGroup:TargetGroup", "web-web").outputs["arn"]
+    )
     assert stack.options[(web.typ, web.name)].ignore_changes == ["desiredCount"]
 
 
@@ -184,7 +221,9 @@ def test_roles_reach_only_our_resources(stack: Captured) -> None:
     execution = {s["Sid"]: s["Resource"] for s in policies["app-execution"]["Statement"]}
     secrets = sorted(s.outputs["arn"] for s in stack.of_type("aws:secretsmanager/secret:Secret"))
     assert sorted(execution["ReadOurSecrets"]) == secrets
-    assert execution["PullOurImage"] == [stack.one("aws:ecr/repository:Repository", "registry-repository").outputs["arn"]]
+    assert execution["PullOurImage"] == [
+        stack.one("aws:ecr/repository:Repository", "registry-repository").outputs["arn"]
+    ]
     assert execution["RegistryLogin"] == ["*"]  # GetAuthorizationToken accepts no narrower resource
     plain = stack.one("aws:iam/role:Role", "app-task-plain").outputs["arn"]
     for command in ("beat", "migrate"):
@@ -194,16 +233,25 @@ def test_roles_reach_only_our_resources(stack: Captured) -> None:
 
 def test_photo_bucket_expires_every_version_after_the_application_retention(stack: Captured) -> None:
     photos = stack.one("aws:s3/bucket:Bucket", "storage-photos")
-    lifecycle = next(l for l in stack.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-                     if l.inputs["bucket"] == photos.resource_id)
+    lifecycle = next(
+        c
+        for c in stack.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        if c.inputs["bucket"] == photos.resource_id
+    )
     (rule,) = [r for r in lifecycle.inputs["rules"] if r["id"] == "expire-photos"]
     assert rule["expiration"]["days"] == app_photo_retention_days() == 90
     assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 1
     assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 1
-    encryption = next(e for e in stack.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-                      if e.inputs["bucket"] == photos.resource_id)
+    encryption = next(
+        e
+        for e in stack.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if e.inputs["bucket"] == photos.resource_id
+    )
     by_default = encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
-    assert by_default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": stack.one("aws:kms/key:Key", "keys-data").outputs["arn"]}
+    assert by_default == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": stack.one("aws:kms/key:Key", "keys-data").outputs["arn"],
+    }
 
 
 def test_audit_archive_locks_objects_and_moves_them_to_glacier(stack: Captured) -> None:
@@ -212,9 +260,12 @@ def test_audit_archive_locks_objects_and_moves_them_to_glacier(stack: Captured) 
     lock = stack.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-archive-lock").inputs
     config = stack_config(stack.stack)
     assert lock["rule"]["defaultRetention"] == {
-        "mode": config["earfit:auditObjectLockMode"], "days": int(config["earfit:auditArchiveRetentionDays"])
+        "mode": config["earfit:auditObjectLockMode"],
+        "days": int(config["earfit:auditArchiveRetentionDays"]),
     }
-    lifecycle = stack.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "audit-archive-lifecycle").inputs
+    lifecycle = stack.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "audit-archive-lifecycle"
+    ).inputs
     assert lifecycle["rules"][0]["transitions"] == [{"days": 180, "storageClass": "GLACIER"}]
     trail = stack.one("aws:cloudtrail/trail:Trail", "audit-trail").inputs
     assert trail["s3BucketName"] == archive.outputs["bucket"]
@@ -222,10 +273,22 @@ def test_audit_archive_locks_objects_and_moves_them_to_glacier(stack: Captured) 
 
 
 def test_alarms_watch_our_resources_and_tell_the_team(stack: Captured) -> None:
-    alarms = {a.name.removeprefix("monitoring-"): a.inputs for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    alarms = {
+        a.name.removeprefix("monitoring-"): a.inputs for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
     assert set(alarms) == {
-        "alb-target-5xx", "alb-elb-5xx", "target-latency-p99", "unhealthy-hosts", "ecs-web-cpu", "ecs-web-memory",
-        "ecs-worker-cpu", "ecs-worker-memory", "rds-cpu", "rds-free-storage", "queue-depth", "purge-not-run",
+        "alb-target-5xx",
+        "alb-elb-5xx",
+        "target-latency-p99",
+        "unhealthy-hosts",
+        "ecs-web-cpu",
+        "ecs-web-memory",
+        "ecs-worker-cpu",
+        "ecs-worker-memory",
+        "rds-cpu",
+        "rds-free-storage",
+        "queue-depth",
+        "purge-not-run",
         "waf-blocked-spike",
     }
     alb = stack.one("aws:lb/loadBalancer:LoadBalancer", "web-alb").outputs["arnSuffix"]
@@ -240,7 +303,8 @@ def test_alarms_watch_our_resources_and_tell_the_team(stack: Captured) -> None:
     topics = {t.name: t.outputs["arn"] for t in stack.of_type("aws:sns/topic:Topic")}
     for name, alarm in alarms.items():
         expected = topics["monitoring-edge-alarms"] if name == "waf-blocked-spike" else topics["monitoring-alarms"]
-        assert alarm["alarmActions"] == [expected] and alarm["actionsEnabled"] is True
+        assert alarm["alarmActions"] == [expected]
+        assert alarm["actionsEnabled"] is True
     email = stack_config(stack.stack)["earfit:alarmEmail"]
     assert {s.inputs["endpoint"] for s in stack.of_type("aws:sns/topicSubscription:TopicSubscription")} == {email}
 
@@ -251,7 +315,8 @@ def test_metric_filters_read_the_application_log_lines(stack: Captured) -> None:
     assert groups == {f"/earfit/{stack.stack}/worker", f"/earfit/{stack.stack}/beat"}
     patterns = {f.inputs["metricTransformation"]["name"]: f.inputs["pattern"] for f in filters}
     assert PURGE_COMPLETED_EVENT in patterns["PhotoPurgeCompleted"]
-    assert QUEUE_DEPTH_EVENT in patterns["CeleryQueueDepth"] and '$.queue = "celery"' in patterns["CeleryQueueDepth"]
+    assert QUEUE_DEPTH_EVENT in patterns["CeleryQueueDepth"]
+    assert '$.queue = "celery"' in patterns["CeleryQueueDepth"]
 
 
 def test_waf_counts_the_body_size_rule_and_blocks_oversized_bodies_except_uploads(stack: Captured) -> None:
@@ -262,7 +327,10 @@ def test_waf_counts_the_body_size_rule_and_blocks_oversized_bodies_except_upload
     assert oversized["action"] == {"block": {}}
     label, negated = oversized["statement"]["andStatement"]["statements"]
     assert label["labelMatchStatement"]["key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
-    assert negated["notStatement"]["statement"]["regexMatchStatement"]["regexString"] == "^/api/v1/fittings/[^/]+/photos/?$"
+    assert (
+        negated["notStatement"]["statement"]["regexMatchStatement"]["regexString"]
+        == "^/api/v1/fittings/[^/]+/photos/?$"
+    )
     uploads = rules["RateLimitUploads"]["statement"]["rateBasedStatement"]
     general = rules["RateLimitPerAddress"]["statement"]["rateBasedStatement"]
     assert uploads["limit"] < general["limit"]

@@ -60,13 +60,24 @@ def test_prod_declares_every_resource_of_the_brief(prod: Captured) -> None:
 def test_every_resource_is_a_child_of_a_component(stack: Captured) -> None:
     components = {typ for (typ, _name) in stack.options if typ.startswith("earfit:infra:")}
     assert components == {
-        "earfit:infra:Keys", "earfit:infra:Storage", "earfit:infra:Audit", "earfit:infra:Network",
-        "earfit:infra:Firewall", "earfit:infra:Registry", "earfit:infra:Database", "earfit:infra:Broker",
-        "earfit:infra:Secrets", "earfit:infra:LoadBalancer", "earfit:infra:AppService", "earfit:infra:EdgeFirewall",
-        "earfit:infra:Cdn", "earfit:infra:Monitoring",
+        "earfit:infra:Keys",
+        "earfit:infra:Storage",
+        "earfit:infra:Audit",
+        "earfit:infra:Network",
+        "earfit:infra:Firewall",
+        "earfit:infra:Registry",
+        "earfit:infra:Database",
+        "earfit:infra:Broker",
+        "earfit:infra:Secrets",
+        "earfit:infra:LoadBalancer",
+        "earfit:infra:AppService",
+        "earfit:infra:EdgeFirewall",
+        "earfit:infra:Cdn",
+        "earfit:infra:Monitoring",
     }
     orphans = [
-        name for (typ, name), opts in stack.options.items()
+        name
+        for (typ, name), opts in stack.options.items()
         if not typ.startswith(("earfit:infra:", "pulumi:providers:")) and opts.parent is None
     ]
     assert orphans == []
@@ -80,7 +91,8 @@ def test_disaster_recovery_stack_is_prod_in_another_region_by_configuration_alon
     prod, recovery = captured_stack("prod"), captured_stack("prod-dr")
     # The same resources, less the DNS records (the public name's zone belongs to prod until failover).
     assert {_key(r) for r in recovery} == {_key(r) for r in prod} - {
-        ("aws:route53/record:Record", "cdn-alias-a"), ("aws:route53/record:Record", "cdn-alias-aaaa")
+        ("aws:route53/record:Record", "cdn-alias-a"),
+        ("aws:route53/record:Record", "cdn-alias-aaaa"),
     }
     assert {r.region for r in recovery if r.region} == {"eu-west-1", "us-east-1"}
     assert {r.region for r in prod if r.region} == {"eu-central-1", "us-east-1"}
@@ -90,11 +102,15 @@ def test_dev_differs_from_prod_only_where_its_configuration_says() -> None:
     dev, prod = captured_stack("dev"), captured_stack("prod")
     only_prod = {_key(r) for r in prod} - {_key(r) for r in dev}
     assert only_prod == {
-        ("aws:ec2/eip:Eip", "network-nat-1"), ("aws:ec2/natGateway:NatGateway", "network-nat-1"),
-        ("aws:route53/record:Record", "cdn-alias-a"), ("aws:route53/record:Record", "cdn-alias-aaaa"),
+        ("aws:ec2/eip:Eip", "network-nat-1"),
+        ("aws:ec2/natGateway:NatGateway", "network-nat-1"),
+        ("aws:route53/record:Record", "cdn-alias-a"),
+        ("aws:route53/record:Record", "cdn-alias-aaaa"),
     }
     assert {_key(r) for r in dev} <= {_key(r) for r in prod}
-    database = {s: captured_stack(s).one("aws:rds/instance:Instance", "database-postgres").inputs for s in ("dev", "prod")}
+    database = {
+        s: captured_stack(s).one("aws:rds/instance:Instance", "database-postgres").inputs for s in ("dev", "prod")
+    }
     assert (database["dev"]["multiAz"], database["dev"]["deletionProtection"]) == (False, False)
     assert (database["prod"]["multiAz"], database["prod"]["deletionProtection"]) == (True, True)
     assert database["dev"]["instanceClass"] == "db.t4g.micro"
@@ -103,8 +119,10 @@ def test_dev_differs_from_prod_only_where_its_configuration_says() -> None:
 
 def test_two_public_and_two_private_subnets_one_of_each_per_zone(stack: Captured) -> None:
     subnets = stack.of_type("aws:ec2/subnet:Subnet")
-    by_tier = {tier: sorted(s.inputs["availabilityZone"] for s in subnets if s.inputs["tags"]["tier"] == tier)
-               for tier in ("public", "private")}
+    by_tier = {
+        tier: sorted(s.inputs["availabilityZone"] for s in subnets if s.inputs["tags"]["tier"] == tier)
+        for tier in ("public", "private")
+    }
     region = stack_config(stack.stack)["earfit:region"]
     assert by_tier == {"public": [f"{region}a", f"{region}b"], "private": [f"{region}a", f"{region}b"]}
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
@@ -113,7 +131,9 @@ def test_two_public_and_two_private_subnets_one_of_each_per_zone(stack: Captured
 def test_private_subnets_route_out_through_nat_and_public_through_the_internet_gateway(stack: Captured) -> None:
     igw = stack.one("aws:ec2/internetGateway:InternetGateway", "network-igw")
     nats = {nat.resource_id for nat in stack.of_type("aws:ec2/natGateway:NatGateway")}
-    public_subnets = {s.resource_id for s in stack.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "public"}
+    public_subnets = {
+        s.resource_id for s in stack.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "public"
+    }
     assert {nat.inputs["subnetId"] for nat in stack.of_type("aws:ec2/natGateway:NatGateway")} <= public_subnets
     tables = {t.resource_id: t for t in stack.of_type("aws:ec2/routeTable:RouteTable")}
     for association in stack.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation"):
@@ -178,7 +198,8 @@ def test_database_and_redis_admit_only_the_tasks_and_open_nothing(stack: Capture
 
 def test_default_security_group_is_closed(stack: Captured) -> None:
     default = stack.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg").inputs
-    assert default.get("ingress", []) == [] and default.get("egress", []) == []
+    assert default.get("ingress", []) == []
+    assert default.get("egress", []) == []
 
 
 def test_private_network_acl_admits_the_vpc_and_return_traffic_only(stack: Captured) -> None:
