@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean infra-test infra-lint
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -102,6 +102,24 @@ infra-test: $(INFRA_VENV)/.installed
 
 infra-lint: $(INFRA_VENV)/.installed
 	cd infra && .venv/bin/mypy .
+
+# The public Checkov rules over every stack's resources, offline (a Terraform-plan form of what the
+# mocks capture). Not part of CI: Checkov is large; its own venv lives under infra/.venv.
+# dev's single-AZ database and Redis and its lack of deletion protection are configuration, on purpose.
+CHECKOV_VERSION := 3.3.30
+DEV_ONLY_CHECKS := CKV_AWS_157,CKV_AWS_293,CKV_AWS_150,CKV2_AWS_50
+
+$(INFRA_VENV)/checkov/.installed: | $(INFRA_VENV)/.installed
+	$(PYTHON) -m venv $(INFRA_VENV)/checkov
+	$(INFRA_VENV)/checkov/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+infra-checkov: $(INFRA_VENV)/checkov/.installed
+	cd infra && .venv/bin/python -m tests.checkov_plan --out .venv/plans
+	cd infra && for stack in staging prod prod-dr; do \
+	  echo "checkov: $$stack"; .venv/checkov/bin/checkov --config-file checkov.yaml -f .venv/plans/$$stack.tfplan.json || exit 1; done
+	cd infra && echo "checkov: dev" && .venv/checkov/bin/checkov --config-file checkov.yaml \
+	  --soft-fail-on $(DEV_ONLY_CHECKS) -f .venv/plans/dev.tfplan.json
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev

@@ -1,7 +1,8 @@
 """The web ACL in front of CloudFront (scope CLOUDFRONT, so it lives in us-east-1).
 
 Rules, in order: a per-address rate limit, a tighter one on photo uploads, Amazon's IP
-reputation list, the Common rule set, Known bad inputs (Log4j and friends), and SQL injection.
+reputation list, the Common rule set, Known bad inputs (Log4j and friends), SQL injection, and
+the anonymous-IP list in count mode.
 The Common set's body-size rule blocks bodies over 8 KB, which every photo is: it is set to Count,
 and our own rule blocks what it labels unless the request is an upload, so photos pass and
 every other oversized body is still refused. The log redacts the Authorization header (fitting
@@ -16,14 +17,13 @@ import pulumi_aws as aws
 from config import StackConfig
 from contract import UPLOAD_PATH_REGEX
 
-BODY_SIZE_RULE = "SizeRestrictions_BODY"
 BODY_SIZE_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
-MANAGED_GROUPS = (
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesSQLiRuleSet",
-)
+# The anonymous-IP group only counts (labels and metrics): shoppers behind a VPN or iCloud Private
+# Relay, and the pipeline's smoke test from AWS, must get through.
+COUNT_ONLY = {
+    "AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",),
+    "AWSManagedRulesAnonymousIpList": ("AnonymousIPList", "HostingProviderIPList"),
+}
 REDACTED_HEADERS = ("authorization", "cookie")
 
 
@@ -50,18 +50,15 @@ def _upload_path() -> dict:
 
 
 def _managed_rule(group: str, priority: int) -> aws.wafv2.WebAclRuleArgs:
-    overrides = (
-        [
-            aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
-                name=BODY_SIZE_RULE,
-                action_to_use=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
-                    count={}
-                ),
-            )
-        ]
-        if group == "AWSManagedRulesCommonRuleSet"
-        else None
-    )
+    overrides = [
+        aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
+            name=rule,
+            action_to_use=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
+                count={}
+            ),
+        )
+        for rule in COUNT_ONLY.get(group, ())
+    ] or None
     return aws.wafv2.WebAclRuleArgs(
         name=group,
         priority=priority,
@@ -129,6 +126,7 @@ class EdgeFirewall(pulumi.ComponentResource):
             ),
             _managed_rule("AWSManagedRulesKnownBadInputsRuleSet", 5),
             _managed_rule("AWSManagedRulesSQLiRuleSet", 6),
+            _managed_rule("AWSManagedRulesAnonymousIpList", 7),
         ]
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-acl",

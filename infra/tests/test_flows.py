@@ -14,7 +14,8 @@ from contract import (
     WRITABLE_PATH,
     app_photo_retention_days,
 )
-from tests.harness import IMAGE_TAG, Captured, stack_config
+from tests.harness import IMAGE_TAG, Captured, program_run, stack_config
+from tests.policy_harness import all_violations
 
 PIPELINE_OUTPUTS = {
     "ecr_repository_url",
@@ -347,3 +348,21 @@ def test_prod_alias_records_point_at_the_distribution(prod: Captured) -> None:
             {"name": distribution["domainName"], "zoneId": distribution["hostedZoneId"], "evaluateTargetHealth": False}
         ]
         assert record.inputs["zoneId"] == stack_config("prod")["earfit:hostedZoneId"]
+
+
+def test_tracing_is_off_by_default_and_adds_a_hardened_collector_when_on() -> None:
+    for stack in ("dev", "prod"):
+        assert stack_config(stack)["earfit:tracing"] == "false"
+    traced = program_run("staging", overrides={"earfit:tracing": "true"})
+    web = _containers(traced, "web")
+    assert [c["name"] for c in web] == ["web", "otel-collector"]
+    collector = web[1]
+    assert collector["user"] == CONTAINER_USER
+    assert collector["readonlyRootFilesystem"] is True
+    assert {e["name"]: e["value"] for e in web[0]["environment"]}[
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    ] == "http://127.0.0.1:4317"
+    assert [c["name"] for c in _containers(traced, "worker")] == ["worker"]
+    policy = json.loads(traced.one("aws:iam/rolePolicy:RolePolicy", "app-task-photos").inputs["policy"])
+    assert "xray:PutTraceSegments" in next(s for s in policy["Statement"] if s["Sid"] == "SendTraces")["Action"]
+    assert all_violations(traced) == {}
