@@ -4,8 +4,7 @@ The trail covers every region, validates its log files (digest chain), encrypts 
 key, feeds a CloudWatch log group for searches and alarms, and announces each delivered file on
 an SNS topic a security team's tooling can subscribe to. Its files land in the audit archive:
 Object Lock (compliance mode in prod: nobody, root included, can delete a file before its
-retention ends), moved to Glacier after 180 days, expired after the archive's retention. The same
-bucket takes the application's audit-trail exports.
+retention ends), moved to Glacier after 180 days, expired after the archive's retention.
 """
 
 from dataclasses import dataclass
