@@ -4,6 +4,8 @@ with exactly the expected message."""
 import copy
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -384,5 +386,14 @@ def test_rules_are_importable_and_only_the_pack_entry_point_serves_them() -> Non
     policy_dir = Path(__file__).resolve().parent.parent / "policy"
     constructs = re.compile(r"^\s*PolicyPack\(", re.MULTILINE)
     assert constructs.search((policy_dir / "__main__.py").read_text())
-    assert not constructs.search((policy_dir / "rules.py").read_text())
+    assert not [path.name for path in (policy_dir / "rules").glob("*.py") if constructs.search(path.read_text())]
     assert len({policy.name for policy in POLICIES}) == len(POLICIES)
+    # The pack imports `rules` as a top-level package, from policy/, with infra/ on the path.
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path[:0] = ['.', '..']; import rules; print(len(rules.POLICIES))"],
+        cwd=policy_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.strip() == str(len(POLICIES))
