@@ -12,8 +12,6 @@ from .common import (
     as_list,
 )
 
-# --- edge and network ---------------------------------------------------------------------------
-
 
 def check_load_balancer(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = args.props

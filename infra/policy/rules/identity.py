@@ -14,8 +14,6 @@ from .common import (
     policy_statements,
 )
 
-# --- identity, containers, logging --------------------------------------------------------------
-
 
 def check_iam_policy_document(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for statement in policy_statements(args.props.get("policy")):

@@ -26,16 +26,14 @@ from .common import (
     as_list,
 )
 
-# --- stack-wide rules -----------------------------------------------------------------------------
-
 
 def linked(
     resource: PolicyResource, prop: str, candidates: list[PolicyResource], *outputs: str
 ) -> list[PolicyResource]:
     """The candidates `resource.props[prop]` refers to: by dependency if the engine recorded it, else by value."""
-    linked = [dep for dep in resource.property_dependencies.get(prop, []) if dep in candidates]
-    if linked:
-        return linked
+    recorded = [dep for dep in resource.property_dependencies.get(prop, []) if dep in candidates]
+    if recorded:
+        return recorded
     values = set(map(str, as_list(resource.props.get(prop))))
     return [
         c for c in candidates if values & {str(c.props.get(key)) for key in outputs if c.props.get(key) is not None}

@@ -11,8 +11,6 @@ from .common import (
     policy_statements,
 )
 
-# --- S3 ---------------------------------------------------------------------------------------
-
 
 def check_public_access_block(args: ResourceValidationArgs, report: ReportViolation) -> None:
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -75,9 +73,6 @@ def check_lifecycle_aborts_uploads(args: ResourceValidationArgs, report: ReportV
     rules = as_list(args.props.get("rules"))
     if not any(rule.get("abortIncompleteMultipartUpload") for rule in rules):
         report(f"Lifecycle '{args.name}' never aborts incomplete multipart uploads.", None)
-
-
-# --- data stores --------------------------------------------------------------------------------
 
 
 def check_database(args: ResourceValidationArgs, report: ReportViolation) -> None:
