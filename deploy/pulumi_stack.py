@@ -20,6 +20,7 @@ from deploy.runtime import (
     AwsClients,
     StepFailed,
     add_aws_options,
+    file_write_whole,
     positive_seconds,
     step_main,
 )
@@ -141,7 +142,7 @@ def main(argv: Sequence[str] | None = None, *, runner: Runner | None = None, out
                 outputs = json.loads(completed.stdout)
             except ValueError as error:
                 raise StepFailed(f"`pulumi stack output --json` did not print JSON: {error}") from error
-            args.properties.write_text(outputs_properties(outputs))
+            file_write_whole(args.properties, outputs_properties(outputs))
             return f"{len(PROPERTIES_KEYS)} outputs of {args.stack} written to {args.properties}"
         return f"{args.action} of {args.stack} passed the policy pack"
 

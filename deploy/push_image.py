@@ -11,7 +11,6 @@ import argparse
 import base64
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from deploy.runtime import (
     StepFailed,
     add_aws_options,
     error_code,
+    file_write_whole,
     positive_seconds,
     step_main,
 )
@@ -194,9 +194,9 @@ def image_push(
     return PushedImage(repository_url=repository_url, tag=commit, digest=digest, severity_counts=counts)
 
 
-def properties_write(*, path: Path, image: PushedImage) -> None:
+def image_properties(*, image: PushedImage) -> str:
     values = {"uri": image.uri, "digest": image.digest, "tag": image.tag, "repository_url": image.repository_url}
-    path.write_text("".join(f"{key}={values[key]}\n" for key in PROPERTIES_KEYS))
+    return "".join(f"{key}={values[key]}\n" for key in PROPERTIES_KEYS)
 
 
 def git_short_sha(commit: str) -> str:
@@ -261,11 +261,7 @@ def main(
             actions=actions,
         )
         if args.properties and not actions.dry_run:
-            # Written whole or not at all: a half-written file must not pass for a released image.
-            with tempfile.NamedTemporaryFile("w", dir=args.properties.parent or ".", delete=False) as handle:
-                temporary = Path(handle.name)
-            properties_write(path=temporary, image=image)
-            temporary.replace(args.properties)
+            file_write_whole(args.properties, image_properties(image=image))
         return f"{image.uri} pushed and scanned"
 
     return step_main("push_image", build_parser(), run, argv, out=out)

@@ -8,9 +8,10 @@ says was changed, unless the release was verified.
 """
 
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from deploy.runtime import file_write_whole
 
 VERSION = 1
 
@@ -23,11 +24,8 @@ def record_read(path: Path) -> dict[str, Any]:
 
 
 def record_update(path: Path, **changes: Any) -> dict[str, Any]:
-    """Merge `changes` into the record and write it whole (write, then rename), so a step that
-    dies mid-write leaves the previous record, never half of one."""
+    """Merge `changes` into the record and write it whole."""
     record = record_read(path)
     record.update(changes)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=True))
-    os.replace(temporary, path)
+    file_write_whole(path, json.dumps(record, indent=2, sort_keys=True))
     return record

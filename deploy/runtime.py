@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import boto3
@@ -119,6 +120,13 @@ class Actions:
 
     def say(self, message: str) -> None:
         print(message, file=self.out, flush=True)
+
+
+def file_write_whole(path: Path, text: str) -> None:
+    """Write, then rename: a step that dies mid-write leaves the old file or none, never half of one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 def service_name(client: Client) -> str:
