@@ -10,7 +10,8 @@ are not content-hashed (a new hashed name was never cached). Running it again wi
 uploads, deletes and invalidates nothing.
 
 The release manifest (`_releases/manifest.json`) names the files of the current and the previous
-release; it is how the next publish knows what the previous release still needs.
+release with their MD5; it is how the next publish knows what the previous release still needs,
+and what is already in the bucket when the bucket's ETags are not MD5s (SSE-KMS).
 """
 
 import argparse
@@ -208,18 +209,22 @@ def frontend_publish(
     files = build_files(build=build, hashed_prefix=hashed_prefix)
     release = release_id(files)
     remote = bucket_etags(s3=s3, bucket=bucket)
-    changed = upload_order([f for f in files.values() if remote.get(f.key) != f.md5])
-
     manifest_bytes = object_read(s3=s3, bucket=bucket, key=MANIFEST_KEY)
     old_manifest: dict[str, Any] | None = json.loads(manifest_bytes) if manifest_bytes else None
     if old_manifest is None:
         # No manifest: what is in the bucket now is all we know of the release before this one.
-        previous = {"release": "unknown", "files": sorted(set(remote) - {MANIFEST_KEY})}
+        previous = {"release": "unknown", "files": {key: etag for key, etag in remote.items() if key != MANIFEST_KEY}}
     elif old_manifest["current"]["release"] == release:
         previous = old_manifest["previous"]  # the same release again: keep what came before it
     else:
         previous = old_manifest["current"]
-    manifest = {"current": {"release": release, "files": sorted(files)}, "previous": previous}
+    # An ETag is the MD5 of the bytes only without SSE-KMS; the manifest remembers the MD5 of
+    # every file it published, so a KMS-encrypted bucket is compared as reliably.
+    published = dict(remote)
+    for section in (old_manifest["previous"], old_manifest["current"]) if old_manifest else ():
+        published.update({key: md5 for key, md5 in section["files"].items() if key in remote})
+    changed = upload_order([f for f in files.values() if published.get(f.key) != f.md5])
+    manifest = {"current": {"release": release, "files": {f.key: f.md5 for f in files.values()}}, "previous": previous}
     new_manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode()
 
     index_changed = any(f.key == INDEX for f in changed)

@@ -143,7 +143,7 @@ def test_the_record_keeps_the_previous_index_for_the_rollback(aws_stack: AwsStac
     publish(aws_stack, write_build(tmp_path / "b", version="b2"), record=record)
     frontend = record_read(record)["frontend"]
     assert frontend["previous_index"] == (tmp_path / "a" / "index.html").read_text()
-    assert frontend["previous_manifest"]["current"]["files"] == sorted(
+    assert sorted(frontend["previous_manifest"]["current"]["files"]) == sorted(
         ["index.html", "favicon.svg", "assets/index-000000A1.js", "assets/index-xxxxxxa1.css"]
     )
 
@@ -235,3 +235,22 @@ def test_the_manifest_names_this_release_and_the_previous_one(aws_stack: AwsStac
     assert manifest["current"]["release"] == second.release
     assert manifest["previous"]["release"] == first.release
     shutil.rmtree(tmp_path / "a")
+
+
+def test_a_bucket_whose_etags_are_not_md5s_is_still_published_once(aws_stack: AwsStack, tmp_path: Path) -> None:
+    """With SSE-KMS an object's ETag is not the MD5 of its bytes. SeaweedFS has no KMS, so a
+    botocore hook rewrites the listed ETags the way KMS would; the manifest's MD5s must carry it."""
+    s3 = aws_stack.client("s3")
+
+    def kms_etags(parsed: dict[str, Any], **_: Any) -> None:
+        for item in parsed.get("Contents", []):
+            item["ETag"] = '"' + "f" * 32 + '"'
+
+    s3.meta.events.register("after-call.s3.ListObjectsV2", kms_etags)
+    stack = AwsStack(
+        aws_stack.moto, aws_stack.s3_server, aws_stack.outputs, aws_stack.target_group_arn, overrides={"s3": s3}
+    )
+    build = write_build(tmp_path / "dist", version="a1")
+    assert len(publish(stack, build).uploaded) == 4
+    again = publish(stack, build)
+    assert (again.uploaded, again.invalidated) == ((), ())
