@@ -381,3 +381,17 @@ def test_a_manual_rollback_puts_named_revisions_back(clock: FakeClock) -> None:
         == 0
     )
     stubber.assert_no_pending_responses()
+
+
+def test_dry_run_migrations_register_and_run_nothing(aws_stack: AwsStack, clock: FakeClock) -> None:
+    out = io.StringIO()
+    assert (
+        run_migrations.main([*migrate_argv(aws_stack), "--dry-run"], clients=aws_stack.clients, clock=clock, out=out)
+        == 0
+    )
+    printed = out.getvalue()
+    assert "dry run: would call ecs.register_task_definition(" in printed
+    assert '"taskDefinition": "<new revision of earfit-test-migrate>"' in printed
+    ecs = aws_stack.client("ecs")
+    assert ecs.describe_task_definition(taskDefinition="earfit-test-migrate")["taskDefinition"]["revision"] == 1
+    assert ecs.list_tasks(cluster=CLUSTER)["taskArns"] == []
