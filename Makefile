@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit clean infra-test infra-lint infra-checkov
+.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit bench-legacy clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -133,6 +133,11 @@ infra-checkov: $(INFRA_VENV)/checkov/.installed
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev
 	$(PY) bench/audit_export.py
+
+# import_legacy over the full-size sample export (10,000 questionnaires, 2,000 photos), twice.
+bench-legacy: install-dev
+	@mkdir -p var
+	$(PY) bench/legacy_import.py
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -34,7 +34,7 @@ from recommendations.legacy.report import LegacyImportReport  # noqa: E402
 from recommendations.legacy.services import legacy_export_import  # noqa: E402
 from recommendations.models import Questionnaire  # noqa: E402
 from recommendations.questionnaire import QUESTIONNAIRE_V1, QUESTIONNAIRE_V1_TITLE  # noqa: E402
-from tests.legacy.sample_export import generate_sample_export, pack_tar  # noqa: E402
+from tests.legacy.sample_export import SampleExpectation, generate_sample_export, pack_tar  # noqa: E402
 from tests.s3 import S3Server, photos_storage_settings  # noqa: E402
 
 
@@ -58,6 +58,18 @@ def timed_import(archive: Path) -> tuple[LegacyImportReport, dict[str, float], f
         phases[kind + "s"] = marks[kind][1] - begin
     phases["checksums, object check, audit"] = started + total - marks[kinds[-1]][1]
     return report, phases, total
+
+
+def planned(report: LegacyImportReport, expected: SampleExpectation) -> bool:
+    """The first run's counts are the ones the generator planned (photos: the quality gate aside)."""
+    counts = report.counts
+    same = all(counts[kind].read == read for kind, read in expected.read.items())
+    same &= all(counts[kind].imported == n for kind, n in expected.imported.items())
+    same &= all(counts[kind].skipped == expected.skipped[kind] for kind in expected.imported)
+    photo_skips = dict(counts["photo"].skipped)
+    unusable = photo_skips.pop("unusable", 0)
+    same &= photo_skips == dict(expected.skipped["photo"])
+    return same and counts["photo"].imported + unusable == expected.photos_measured
 
 
 def main() -> None:
@@ -96,6 +108,8 @@ def main() -> None:
                     for name, seconds in phases.items():
                         print(f"  {name:<32} {seconds:7.1f} s")
                     print("\n".join(report.lines()), flush=True)
+                    if run == "first":
+                        print(f"  as the sample generator planned: {'yes' if planned(report, expected) else 'NO'}")
                     results[run] = {"seconds": round(total, 1), "phases": phases, "report": report.as_dict()}
         finally:
             server.stop()
