@@ -14,6 +14,7 @@ is refused (503) instead of answering "erased" while the photos stay.
 
 import logging
 import os
+import shutil
 import threading
 import uuid
 import weakref
@@ -68,6 +69,7 @@ class _Backend(Protocol):
     def delete(self, versions: list[ObjectVersion]) -> int: ...
     def url(self, key: str, expires_in: int) -> str | None: ...
     def ping(self) -> None: ...
+    def download(self, key: str, target: Path) -> None: ...
 
 
 class _PhotoContent(ContentFile):
@@ -171,6 +173,9 @@ class _S3:
     def ping(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
 
+    def download(self, key: str, target: Path) -> None:
+        self.client.download_file(self.bucket, key, str(target))
+
 
 class _Files:
     def __init__(self, storage: FileSystemStorage) -> None:
@@ -218,6 +223,9 @@ class _Files:
 
     def ping(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def download(self, key: str, target: Path) -> None:
+        shutil.copyfile(self.root / key, target)
 
 
 def photo_storage() -> Storage:
@@ -332,3 +340,21 @@ def photo_object_read(*, key: str) -> bytes:
     """The stored bytes of one photo object (its current version)."""
     with _storage_call(f"read {key}"), photo_storage().open(key, "rb") as handle:
         return bytes(handle.read())
+
+
+def photo_bucket_name() -> str:
+    """The photos bucket's name (S3), or "" for the filesystem."""
+    backend = _backend()
+    return backend.bucket if isinstance(backend, _S3) else ""
+
+
+def photo_bucket_file_download(*, key: str, target: Path) -> None:
+    """Copy one object of the photos bucket that is not a photo (the legacy export, uploaded there
+    for the cut-over: the bucket is private and encrypted, and the tasks may read it) to a local file.
+
+    Keys under the photos prefix are refused: those are photos, and the purge owns them.
+    """
+    if key.startswith(settings.PHOTO_KEY_PREFIX):
+        raise ValueError(f"{key} is under {settings.PHOTO_KEY_PREFIX}, where only photos live")
+    with _storage_call(f"download {key}"):
+        _backend().download(key, target)

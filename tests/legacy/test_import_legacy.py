@@ -51,7 +51,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleExpect
     return folder, expected
 
 
-def run_import(path: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
+def run_import(path: Path | str, tmp_path: Path, *extra: str) -> dict[str, Any]:
     report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
     out = io.StringIO()
     call_command("import_legacy", str(path), "--report", str(report), "--no-progress", *extra, stdout=out)
@@ -267,3 +267,19 @@ def test_the_bulk_path_runs_the_same_queries_for_more_questionnaires(tmp_path: P
         queries.append(Counter(q["sql"].split()[0] for q in captured.captured_queries))
     assert queries[0] == queries[1]
     assert sum(queries[1].values()) < 60
+
+
+def test_an_export_uploaded_to_the_photos_bucket_is_imported_from_s3(
+    sample: tuple[Path, SampleExpectation], photo_bucket: PhotoBucket, tmp_path: Path
+) -> None:
+    """What the one-off ECS task of the cut-over does: read the archive from the private bucket."""
+    folder, expected = sample
+    archive = pack_tar(folder, tmp_path / "fitfinder-export.tar.gz")
+    key = "legacy-import/fitfinder-export.tar.gz"
+    photo_bucket.client.upload_file(str(archive), photo_bucket.name, key, ExtraArgs={"ServerSideEncryption": "AES256"})
+    report = run_import(f"s3://{photo_bucket.name}/{key}", tmp_path, "--dry-run")
+    assert report["counts"]["questionnaire"]["imported"] == expected.imported["questionnaire"]
+    with pytest.raises(CommandError, match="must be in the photos bucket"):
+        call_command("import_legacy", f"s3://another-bucket/{key}", "--no-progress")
+    with pytest.raises(CommandError, match="where only photos live"):
+        call_command("import_legacy", f"s3://{photo_bucket.name}/photos/x.tar.gz", "--no-progress")

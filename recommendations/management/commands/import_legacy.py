@@ -6,13 +6,15 @@ in `recommendations/legacy/services.py`. Idempotent: run it again and it changes
 failure, run it again and it goes on where it stopped. Exits 1 when the report does not reconcile.
 
     manage.py import_legacy /path/to/export          # a folder, .tar.gz or .zip
+    manage.py import_legacy s3://<photos bucket>/legacy-import/export.tar.gz   # in an ECS task
     manage.py import_legacy export.tar.gz --dry-run  # read, map, check and measure; keep nothing
     manage.py import_legacy export.tar.gz --report report.json   # the report as JSON too
 """
 
 import json
+import tempfile
 from contextlib import ExitStack
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,6 +24,7 @@ from earfit.exceptions import DependencyUnavailable
 from recommendations.legacy.export import LegacyExportInvalid, legacy_export_open
 from recommendations.legacy.report import KINDS
 from recommendations.legacy.services import legacy_export_import
+from recommendations.photos.storage import photo_bucket_file_download, photo_bucket_name
 
 FILES = {
     "product": "products.csv",
@@ -35,7 +38,11 @@ class Command(BaseCommand):
     help = "Import the legacy system's export (folder, .tar.gz or .zip) and print a reconciliation report."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("export", type=Path, help="The export: a folder, a .tar.gz or a .zip.")
+        parser.add_argument(
+            "export",
+            help="The export: a folder, a .tar.gz or a .zip; or s3://<photos bucket>/<key> of an archive "
+            "uploaded to the photos bucket outside photos/ (what a one-off ECS task reads).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Read, map, check and measure; keep nothing.")
         parser.add_argument("--batch-size", type=int, default=500, help="Questionnaires per transaction (500).")
         parser.add_argument("--report", type=Path, help="Also write the report as JSON to this file.")
@@ -44,7 +51,7 @@ class Command(BaseCommand):
     def handle(
         self,
         *args: Any,
-        export: Path,
+        export: str,
         dry_run: bool,
         batch_size: int,
         report: Path | None,
@@ -54,7 +61,12 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         try:
-            with legacy_export_open(export) as opened, ExitStack() as bars:
+            with ExitStack() as bars:
+                try:
+                    local = self._local(export, bars)
+                except ValueError as exc:
+                    raise CommandError(f"import_legacy: {exc}") from exc
+                opened = bars.enter_context(legacy_export_open(local))
                 progress = {
                     kind: bars.enter_context(
                         tqdm(
@@ -85,3 +97,16 @@ class Command(BaseCommand):
             report.write_text(json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if not result.balanced:
             raise CommandError("import_legacy: the report does not reconcile (see above)")
+
+    def _local(self, export: str, cleanup: ExitStack) -> Path:
+        """A local path for the export: an s3:// archive is downloaded to a temporary folder first."""
+        if not export.startswith("s3://"):
+            return Path(export)
+        bucket, _, key = export.removeprefix("s3://").partition("/")
+        if bucket != photo_bucket_name():
+            raise ValueError(f"the export must be in the photos bucket ({photo_bucket_name() or 'none: not on S3'})")
+        folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="earfit-legacy-")))
+        target = folder / PurePosixPath(key).name
+        self.stderr.write(f"downloading {export}")
+        photo_bucket_file_download(key=key, target=target)
+        return target
