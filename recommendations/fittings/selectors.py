@@ -53,10 +53,19 @@ def recommendation_get_latest(*, fitting: Fitting, inputs_digest: str) -> Recomm
     )
 
 
+# What a recommendation brought over from the legacy system is marked with (its ranking version).
+LEGACY_RANKING_VERSION = "legacy"
+
+
 def fitting_ids_ranked_open(*, since: datetime) -> QuerySet[Fitting, Any]:
-    """Ids of the open fittings ranked at or after `since`: what a catalog change re-ranks."""
+    """Ids of the open fittings ranked at or after `since`: what a catalog change re-ranks.
+
+    Recommendations imported from the legacy system do not count: no shopper will read those
+    fittings again, so ranking them anew would only add recommendations nobody was shown.
+    """
+    recent = Recommendation.objects.filter(created_at__gte=since).exclude(ranking_version=LEGACY_RANKING_VERSION)
     return (
-        Fitting.objects.filter(status=FittingStatus.OPEN, recommendations__created_at__gte=since)
+        Fitting.objects.filter(status=FittingStatus.OPEN, recommendations__in=recent)
         .values_list("pk", flat=True)
         .distinct()
     )

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from recommendations.models import (
     Consent,
     EarPhoto,
@@ -31,6 +33,7 @@ PRODUCT_COLUMNS = (
     "shell_width_mm", "cup_inner_height_mm", "cup_inner_width_mm", "weight_g", "clamp_force_n", "anc",
     "wireless", "water_resistance", "microphone", "price", "currency", "active",
 )  # fmt: skip
+MISSING = frozenset({"NoSuchKey", "404"})
 PHOTO_COLUMNS = ("side", "sha256", "size_bytes", "width", "height", "scale", "measurements", "expires_at", "purged_at")
 
 
@@ -124,8 +127,16 @@ def legacy_photo_objects_verify(*, workers: int = 8) -> tuple[int, list[str]]:
         key, sha256 = entry
         try:
             return hashlib.sha256(photo_object_read(key=key)).hexdigest() == sha256
-        except (PhotoStorageUnavailable, FileNotFoundError):
+        except FileNotFoundError:
             return False
+        except PhotoStorageUnavailable as exc:
+            # An object that is not there is a finding; a storage that does not answer is not.
+            cause = exc.__cause__
+            if isinstance(cause, FileNotFoundError) or (
+                isinstance(cause, ClientError) and cause.response["Error"]["Code"] in MISSING
+            ):
+                return False
+            raise
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(matches, stored))

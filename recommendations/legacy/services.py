@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record, audit_events_record_many
 from earfit.exceptions import ApplicationError, DependencyUnavailable
 from recommendations.catalog.services import product_create_many
-from recommendations.fittings.selectors import token_hash
+from recommendations.fittings.selectors import LEGACY_RANKING_VERSION, token_hash
 from recommendations.legacy.export import LegacyExport, LegacyRow, parse_time
 from recommendations.legacy.mapping import (
     SIDES,
@@ -66,7 +66,6 @@ logger = logging.getLogger(__name__)
 
 ACTOR = AuditActor.system("import_legacy")
 SOURCE = "legacy_import"
-LEGACY_RANKING_VERSION = "legacy"
 # Photo refusals by the upload's checks, by the code they raise: the report's reasons.
 PHOTO_REFUSALS = {"photo_quality": "unusable", "not_found": "fitting_erased", "past_retention": "past_retention"}
 

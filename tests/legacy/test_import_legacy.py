@@ -22,6 +22,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.audit.models import AuditAction, AuditEvent
+from recommendations.fittings.selectors import fitting_ids_ranked_open
 from recommendations.fittings.services import fitting_erase
 from recommendations.legacy.export import legacy_export_open
 from recommendations.legacy.services import legacy_export_import
@@ -35,6 +36,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationItem,
 )
+from recommendations.tasks import RERANK_RECENT
 from tests.legacy.sample_export import SampleExpectation, generate_sample_export, pack_tar
 from tests.s3 import PhotoBucket
 
@@ -283,3 +285,28 @@ def test_an_export_uploaded_to_the_photos_bucket_is_imported_from_s3(
         call_command("import_legacy", f"s3://another-bucket/{key}", "--no-progress")
     with pytest.raises(CommandError, match="where only photos live"):
         call_command("import_legacy", f"s3://{photo_bucket.name}/photos/x.tar.gz", "--no-progress")
+
+
+def test_a_catalog_change_does_not_rank_imported_fittings_again(
+    sample: tuple[Path, SampleExpectation], photo_bucket: PhotoBucket, tmp_path: Path
+) -> None:
+    folder, _ = sample
+    run_import(folder, tmp_path)
+    since = timezone.now() - RERANK_RECENT
+    assert Recommendation.objects.filter(created_at__gte=since, ranking_version="legacy").exists()
+    assert list(fitting_ids_ranked_open(since=since)) == []
+
+
+def test_a_photo_object_lost_after_the_import_makes_the_report_fail(
+    sample: tuple[Path, SampleExpectation], photo_bucket: PhotoBucket, tmp_path: Path
+) -> None:
+    folder, _ = sample
+    run_import(folder, tmp_path)
+    lost = EarPhoto.objects.order_by("pk").first()
+    assert lost is not None
+    for version in photo_bucket.versions(lost.storage_key):
+        photo_bucket.client.delete_object(Bucket=photo_bucket.name, Key=version["Key"], VersionId=version["VersionId"])
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="does not reconcile"):
+        call_command("import_legacy", str(folder), "--no-progress", stdout=out)
+    assert f"MISSING OR ALTERED photo object: {lost.storage_key}" in out.getvalue()
