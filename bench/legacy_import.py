@@ -47,7 +47,7 @@ def timed_import(archive: Path) -> tuple[LegacyImportReport, dict[str, float], f
         marks.setdefault(kind, [now, now])[1] = now
 
     started = time.perf_counter()
-    with legacy_export_open(archive) as export:
+    with legacy_export_open(path=archive) as export:
         opened = time.perf_counter()
         report = legacy_export_import(export=export, on_progress=progress)
     total = time.perf_counter() - started

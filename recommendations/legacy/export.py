@@ -164,7 +164,7 @@ def _unpack(archive: Path) -> tuple[Path, Path]:
     return manifests[0].parent, target
 
 
-def legacy_export_open(path: Path) -> LegacyExport:
+def legacy_export_open(*, path: Path) -> LegacyExport:
     """Open and verify an export; raises LegacyExportInvalid naming the first problem found."""
     if not path.exists():
         raise LegacyExportInvalid(f"{path} does not exist")

@@ -268,7 +268,7 @@ def test_the_bulk_path_runs_the_same_queries_for_more_questionnaires(tmp_path: P
     for size in (100, 300):
         folder = tmp_path / f"export-{size}"
         generate_sample_export(folder, questionnaires=size, photos=0, seed=3, exported_at=now)
-        with transaction.atomic(), legacy_export_open(folder) as export:
+        with transaction.atomic(), legacy_export_open(path=folder) as export:
             with CaptureQueriesContext(connection) as captured:
                 report = legacy_export_import(export=export, batch_size=1000)
             transaction.set_rollback(True)  # the next size starts from the same empty database

@@ -19,10 +19,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from earfit.exceptions import DependencyUnavailable
 from recommendations.legacy.export import LegacyExportInvalid, legacy_export_open
-from recommendations.legacy.report import KINDS
 from recommendations.legacy.services import legacy_export_import
 from recommendations.photos.storage import photo_bucket_file_download, photo_bucket_name
 
@@ -62,28 +62,34 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         try:
             with ExitStack() as bars:
+                # Log lines (each skipped row, with its reason) print above the bars, not through them.
+                bars.enter_context(logging_redirect_tqdm())
                 try:
                     local = self._local(export, bars)
                 except ValueError as exc:
                     raise CommandError(f"import_legacy: {exc}") from exc
-                opened = bars.enter_context(legacy_export_open(local))
-                progress = {
-                    kind: bars.enter_context(
-                        tqdm(
-                            total=opened.rows_expected(FILES[kind]),
-                            desc=f"{kind}s",
-                            unit="row",
-                            file=self.stderr._out,
-                            disable=True if no_progress else None,
+                opened = bars.enter_context(legacy_export_open(path=local))
+                bars_by_kind: dict[str, Any] = {}
+
+                def advance(kind: str, rows: int) -> None:
+                    # One bar per kind, opened when its rows start, so its rate and time are its own.
+                    if kind not in bars_by_kind:
+                        bars_by_kind[kind] = bars.enter_context(
+                            tqdm(
+                                total=opened.rows_expected(FILES[kind]),
+                                desc=f"{kind}s",
+                                unit="row",
+                                file=self.stderr._out,
+                                disable=True if no_progress else None,
+                            )
                         )
-                    )
-                    for kind in KINDS
-                }
+                    bars_by_kind[kind].update(rows)
+
                 result = legacy_export_import(
                     export=opened,
                     dry_run=dry_run,
                     batch_size=batch_size,
-                    on_progress=lambda kind, n: progress[kind].update(n),
+                    on_progress=advance,
                 )
         except LegacyExportInvalid as exc:
             raise CommandError(f"import_legacy: the export is refused, nothing was imported: {exc}") from exc
