@@ -37,6 +37,7 @@ from recommendations.models import (
     RecommendationItem,
 )
 from recommendations.tasks import RERANK_RECENT
+from tests.factories import ProductFactory
 from tests.legacy.sample_export import SampleExpectation, generate_sample_export, pack_tar
 from tests.s3 import PhotoBucket
 
@@ -318,3 +319,19 @@ def test_a_photo_object_lost_after_the_import_makes_the_report_fail(
     with pytest.raises(CommandError, match="does not reconcile"):
         call_command("import_legacy", str(folder), "--no-progress", stdout=out)
     assert f"MISSING OR ALTERED photo object: {lost.storage_key}" in out.getvalue()
+
+
+def test_a_product_earfit_already_has_is_linked_and_left_as_earfit_has_it(
+    sample_without_photos: tuple[Path, SampleExpectation], photo_bucket: PhotoBucket, tmp_path: Path
+) -> None:
+    folder, expected = sample_without_photos
+    legacy = _csv(folder / "products.csv")[0]
+    ours = ProductFactory.create(brand=legacy["brand"], model=legacy["name"].upper(), price="1.00")
+    before = Product.objects.filter(pk=ours.pk).values().get()
+    report = run_import(folder, tmp_path)
+    assert report["counts"]["product"]["linked"] == 1
+    assert report["counts"]["product"]["imported"] == expected.imported["product"] - 1
+    assert Product.objects.filter(pk=ours.pk).values().get() == before
+    record = LegacyRecord.objects.get(kind="product", legacy_id=legacy["id"])
+    assert record.target_id == str(ours.pk)
+    assert RecommendationItem.objects.filter(product=ours, recommendation__ranking_version="legacy").exists()
