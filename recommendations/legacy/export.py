@@ -25,6 +25,16 @@ from inference.registry import sha256_file
 FORMAT_NAME: Final = "fitfinder-export"
 FORMAT_VERSION: Final = 1
 DATA_FILES: Final = ("products.csv", "questionnaires.jsonl", "recommendations.csv", "photos.csv")
+# The columns each CSV file must have (more are allowed and ignored).
+CSV_COLUMNS: Final = {
+    "products.csv": frozenset({
+        "id", "brand", "name", "category", "tips", "nozzle_mm", "shell_length_mm", "shell_width_mm",
+        "cup_height_mm", "cup_width_mm", "weight_g", "clamp_force_n", "anc", "wireless", "ip_rating", "mic",
+        "price_cents", "currency", "discontinued",
+    }),
+    "recommendations.csv": frozenset({"questionnaire_id", "rank", "product_id", "score", "tip_size", "created_at"}),
+    "photos.csv": frozenset({"id", "questionnaire_id", "side", "captured_at", "file", "sha256", "content_type"}),
+}  # fmt: skip
 
 
 class LegacyExportInvalid(Exception):
@@ -136,6 +146,11 @@ def _count_rows(path: Path) -> int:
         return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
 
 
+def _header(path: Path) -> frozenset[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return frozenset(next(csv.reader(handle), []))
+
+
 def _unpack(archive: Path) -> tuple[Path, Path]:
     target = Path(tempfile.mkdtemp(prefix="earfit-legacy-"))
     try:
@@ -198,6 +213,9 @@ def _verified_manifest(root: Path) -> dict[str, Any]:
             raise LegacyExportInvalid(f"{name} does not match the SHA-256 in manifest.json: incomplete or altered")
         if _count_rows(path) != listed.get("rows"):
             raise LegacyExportInvalid(f"{name} has {_count_rows(path)} rows; manifest.json says {listed.get('rows')}")
+        missing = CSV_COLUMNS.get(name, frozenset()) - _header(path)
+        if missing:
+            raise LegacyExportInvalid(f"{name} lacks the column(s) {', '.join(sorted(missing))}")
     if not isinstance(manifest.get("consent_texts"), dict):
         raise LegacyExportInvalid("manifest.json lists no consent_texts")
     return dict(manifest)

@@ -67,7 +67,13 @@ logger = logging.getLogger(__name__)
 ACTOR = AuditActor.system("import_legacy")
 SOURCE = "legacy_import"
 # Photo refusals by the upload's checks, by the code they raise: the report's reasons.
-PHOTO_REFUSALS = {"photo_quality": "unusable", "not_found": "fitting_erased", "past_retention": "past_retention"}
+PHOTO_REFUSALS = {
+    "photo_quality": "unusable",
+    "not_found": "fitting_erased",
+    "past_retention": "past_retention",
+    "file_too_large": "too_large",
+    "too_many_pixels": "too_large",
+}  # any other refusal of the upload's file checks: "corrupt"
 
 Progress = Callable[[str, int], None]
 T = TypeVar("T")

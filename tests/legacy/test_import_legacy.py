@@ -5,6 +5,7 @@ tests/legacy/sample_export.py from a seed (a smaller one than the 10,000 / 2,000
 full-size run the README reports, to keep CI short).
 """
 
+import csv
 import hashlib
 import io
 import json
@@ -176,8 +177,6 @@ def test_imported_photos_are_stripped_reencoded_private_and_expire_from_their_ca
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    import csv
-
     with path.open(newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -335,3 +334,26 @@ def test_a_product_earfit_already_has_is_linked_and_left_as_earfit_has_it(
     record = LegacyRecord.objects.get(kind="product", legacy_id=legacy["id"])
     assert record.target_id == str(ours.pk)
     assert RecommendationItem.objects.filter(product=ours, recommendation__ranking_version="legacy").exists()
+
+
+def test_an_export_whose_csv_lacks_a_column_is_refused_before_anything_is_written(
+    sample_without_photos: tuple[Path, SampleExpectation], tmp_path: Path
+) -> None:
+    folder, _ = sample_without_photos
+    altered = tmp_path / "altered"
+    shutil.copytree(folder, altered)
+    rows = _csv(altered / "recommendations.csv")
+    with (altered / "recommendations.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=[name for name in rows[0] if name != "product_id"], extrasaction="ignore"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    manifest = json.loads((altered / "manifest.json").read_text())
+    data = (altered / "recommendations.csv").read_bytes()
+    manifest["files"]["recommendations.csv"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (altered / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match=r"recommendations.csv lacks the column\(s\) product_id"):
+        call_command("import_legacy", str(altered), "--no-progress")
+    assert not Product.objects.exists()
+    assert not Fitting.objects.exists()
