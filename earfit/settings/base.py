@@ -239,6 +239,8 @@ LOGGING = {
 # here). With no CELERY_BROKER_URL (`make run`) tasks run eagerly in the process that sends them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# kombu's Redis transport with the fix that keeps a worker running through a broker outage.
+CELERY_BROKER_TRANSPORT = "earfit.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -248,6 +250,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits out a broker outage of any length (retrying every 30 s at most) instead of
+# exiting after 100 tries, about 50 minutes, and leaving the queue to a restart.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A message a worker took but never acknowledged (the worker died) goes back to the queue after
 # this many seconds. It must exceed the longest task: the daily purge is bounded well below it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
