@@ -9,12 +9,13 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit clean
+.PHONY: help run test lint format install install-dev migrate frontend frontend-test browser bench worker beat bench-audit image clean
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
-	@echo "make lint   ruff, mypy and the migrations check"
+	@echo "make lint   ruff, mypy, hadolint and the migrations check"
+	@echo "make image  build the container image earfit:<git short sha> (podman, or docker where present)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +86,13 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/shellcheck docker/entrypoint docker/base-image docker/build-image
+
+# The production image (see Dockerfile and docker/): installs podman, runc and debootstrap when
+# missing, builds the base image where no registry answers, and never prunes the layer cache.
+image:
+	docker/build-image
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev
