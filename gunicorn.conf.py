@@ -33,12 +33,12 @@ def usable_cores() -> int:
     return cores
 
 
-_inference_threads = max(1, int(os.environ["INFERENCE_THREADS"]))
+_inference_threads = max(1, int(os.environ["INFERENCE_THREADS"] or 1))
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or max(1, usable_cores() // _inference_threads)
+workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(1, usable_cores() // _inference_threads)
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "2"))
+threads = int(os.environ.get("WEB_THREADS") or 2)
 
 timeout = 60
 graceful_timeout = 25

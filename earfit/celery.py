@@ -15,3 +15,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earfit.settings.local")
 app = Celery("earfit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["earfit"])  # earfit/tasks.py: the project's own, outside any app

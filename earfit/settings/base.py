@@ -112,7 +112,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Ear photos: private. Locally a directory outside any served URL; S3 in production.
@@ -268,5 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.tasks.photos_purge_expired_task",
         # 03:17 UTC: off the hour, when traffic is lowest in Europe.
         "schedule": crontab(minute=17, hour=3),
+    },
+    "celery-queue-depth-every-minute": {
+        "task": "earfit.tasks.celery_queue_depth_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }

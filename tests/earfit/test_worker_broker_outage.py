@@ -53,7 +53,7 @@ def _send_rescore(broker_url: str, *, queue: str, countdown: int | None = None) 
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db  # the worker reads the test database; this test writes nothing to it
 def test_worker_holding_unacked_tasks_reconnects_after_redis_restarts_and_runs_new_work(tmp_path: Path) -> None:
     redis = RedisServer(port=free_ports(1)[0], directory=tmp_path)
     redis.start()
