@@ -28,9 +28,6 @@ RUN DJANGO_SETTINGS_MODULE=earfit.settings.production \
  && python -m compileall -q --invalidation-mode unchecked-hash /app
 
 FROM ${BASE_IMAGE}
-ARG REVISION=unknown
-LABEL org.opencontainers.image.title="earfit" \
-      org.opencontainers.image.revision="${REVISION}"
 RUN groupadd --system --gid 10001 earfit \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin earfit
 COPY --from=build /opt/venv /opt/venv
@@ -46,3 +43,7 @@ USER 10001:10001
 EXPOSE 8000
 ENTRYPOINT ["/app/docker/entrypoint"]
 CMD ["web"]
+# Last: the commit changes with every build, and only this metadata layer changes with it.
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="earfit" \
+      org.opencontainers.image.revision="${REVISION}"

@@ -28,14 +28,14 @@ from django.db import connection
 from inference.training.renderer import render_photo
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import REDIS_URL
-from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
+from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_ENV = {**os.environ, "CONTAINERS_CONF": str(ROOT / "docker" / "containers.conf")}
 # What ECS's task definition asks for, and what the image must work under.
 HARDENED = ["--read-only", "--tmpfs", "/tmp", "--cap-drop=ALL", "--security-opt=no-new-privileges", "--network=host"]  # noqa: S108 -- the container's own tmpfs
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgresql, pytest.mark.django_db]
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 
 
 @functools.cache
@@ -73,7 +73,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> str:
     return tag
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     """An empty PostgreSQL database of this test's own on the suite's server, dropped afterwards."""
     db = connection.settings_dict
@@ -129,9 +129,11 @@ def run_detached(image: str) -> Iterator[Any]:
         _run("rm", "--force", "--time", "5", name, check=False)
 
 
-@pytest.fixture
-def environment(database: str, photo_bucket: PhotoBucket, s3_server: S3Server) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def environment(database: str, s3_server: S3Server) -> dict[str, str]:
     """The container's environment as the task definition gives it, pointed at loopback servers."""
+    bucket = f"photos-{uuid.uuid4().hex[:12]}"
+    s3_server.create_bucket(bucket)
     return {
         "DJANGO_SECRET_KEY": "container-test-" + uuid.uuid4().hex * 2,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -139,7 +141,7 @@ def environment(database: str, photo_bucket: PhotoBucket, s3_server: S3Server) -
         "CELERY_BROKER_URL": REDIS_URL,
         "CACHE_URL": REDIS_URL,
         "PHOTO_STORAGE": "s3",
-        "PHOTO_S3_BUCKET": photo_bucket.name,
+        "PHOTO_S3_BUCKET": bucket,
         "PHOTO_S3_REGION": "us-east-1",
         "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
@@ -152,6 +154,12 @@ def environment(database: str, photo_bucket: PhotoBucket, s3_server: S3Server) -
 def _container_run(image: str, env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
     flags = [item for key, value in env.items() for item in ("--env", f"{key}={value}")]
     return _run("run", "--rm", *HARDENED, *flags, image, *command, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def migrated(image: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The first `migrate` on the empty database (the tests below share it)."""
+    return _container_run(image, environment, "migrate")
 
 
 def _wait_for(predicate: Any, timeout: float, what: str, logs: Any = None) -> None:
@@ -174,10 +182,10 @@ def test_image_runs_as_user_10001_without_compilers_or_package_lists(image: str)
 
 
 def test_migrate_twice_then_web_serves_a_fitting_with_a_photo_and_stops_cleanly_on_sigterm(
-    image: str, environment: dict[str, str], run_detached: Any
+    image: str, environment: dict[str, str], migrated: subprocess.CompletedProcess[str], run_detached: Any
 ) -> None:
-    first = _container_run(image, environment, "migrate")
-    assert first.returncode == 0, first.stdout + first.stderr
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "Applying recommendations.0001_initial... OK" in migrated.stdout
     second = _container_run(image, environment, "migrate")
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No migrations to apply" in second.stdout
@@ -237,9 +245,9 @@ def test_migrate_twice_then_web_serves_a_fitting_with_a_photo_and_stops_cleanly_
 
 
 def test_worker_consumes_a_task_and_beat_keeps_its_schedule_under_tmp(
-    image: str, environment: dict[str, str], run_detached: Any
+    image: str, environment: dict[str, str], migrated: subprocess.CompletedProcess[str], run_detached: Any
 ) -> None:
-    assert _container_run(image, environment, "migrate").returncode == 0
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     queue = f"earfit-container-{uuid.uuid4().hex[:8]}"
     worker = run_detached(environment, "worker", "--queues", queue, "--concurrency", "1")
     _wait_for(lambda: " ready." in worker.logs(), 90, "the worker to start", logs=worker.logs)
