@@ -181,6 +181,16 @@ def test_image_runs_as_user_10001_without_compilers_or_package_lists(image: str)
     assert probe.stdout.split() == ["10001", "0", "tmp-writable"], probe.stdout + probe.stderr
 
 
+def test_migrate_without_a_database_gives_up_after_its_bound_and_fails(image: str, environment: dict[str, str]) -> None:
+    nowhere = f"postgres://postgres@127.0.0.1:{free_ports(1)[0]}/earfit"
+    started = time.monotonic()
+    result = _container_run(image, {**environment, "DATABASE_URL": nowhere, "DATABASE_WAIT_SECONDS": "3"}, "migrate")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "wait_for_database: no database after 3 s" in result.stderr
+    assert time.monotonic() - started < 30
+
+
 def test_migrate_twice_then_web_serves_a_fitting_with_a_photo_and_stops_cleanly_on_sigterm(
     image: str, environment: dict[str, str], migrated: subprocess.CompletedProcess[str], run_detached: Any
 ) -> None:
