@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
-	@echo "make lint   ruff, mypy, hadolint and the migrations check"
+	@echo "make lint   ruff, mypy, the migrations check, hadolint and shellcheck"
 	@echo "make image  build the container image earfit:<git short sha> (podman, or docker where present)"
 
 $(VENV)/bin/activate:
