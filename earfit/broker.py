@@ -12,7 +12,8 @@ not a connection error, so the worker stops with "Unrecoverable error".
 Here the pending read's connection error is what it is, a lost connection: `close()` goes on, the
 channel is closed once, while the transport is still attached. The unacknowledged messages stay
 in Redis's unacked set, and the visibility timeout hands them out again. Selected with
-`CELERY_BROKER_TRANSPORT` for `redis://` and `rediss://` broker URLs.
+`CELERY_BROKER_TRANSPORT` for `redis://` and `rediss://` broker URLs; the URL is read as kombu
+reads it (address, AUTH token, TLS options such as `?ssl_cert_reqs=required`).
 """
 
 from kombu.transport import redis
