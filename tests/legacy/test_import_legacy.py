@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import shutil
+import tarfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from PIL import Image
 from accounts.audit.models import AuditAction, AuditEvent
 from recommendations.fittings.selectors import fitting_ids_ranked_open
 from recommendations.fittings.services import fitting_erase
-from recommendations.legacy.export import legacy_export_open
+from recommendations.legacy.export import LegacyExportInvalid, legacy_export_open
 from recommendations.legacy.services import legacy_export_import
 from recommendations.models import (
     Consent,
@@ -357,3 +358,18 @@ def test_an_export_whose_csv_lacks_a_column_is_refused_before_anything_is_writte
         call_command("import_legacy", str(altered), "--no-progress")
     assert not Product.objects.exists()
     assert not Fitting.objects.exists()
+
+
+@pytest.mark.parametrize("member", ["../outside.csv", "/etc/passwd-copy", "link"])
+def test_an_archive_with_a_member_outside_the_export_or_a_link_is_refused(member: str, tmp_path: Path) -> None:
+    archive = tmp_path / "export.tar.gz"
+    with tarfile.open(archive, "w:gz") as bundle:
+        entry = tarfile.TarInfo(member)
+        if member == "link":
+            entry.type, entry.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            bundle.addfile(entry)
+        else:
+            bundle.addfile(entry, io.BytesIO(b""))
+    with pytest.raises(LegacyExportInvalid, match="is not a file inside the export"):
+        legacy_export_open(path=archive)
+    assert not (tmp_path.parent / "outside.csv").exists()
