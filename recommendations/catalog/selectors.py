@@ -65,4 +65,5 @@ def product_fit_from_model(product: Product) -> ProductFit:
         cup_inner_height_mm=number(product.cup_inner_height_mm),
         cup_inner_width_mm=number(product.cup_inner_width_mm),
         clamp_force_n=number(product.clamp_force_n),
+        currency=product.currency,
     )

@@ -55,3 +55,18 @@ def product_tip(*, tip: TipSuggestion, product: ProductFit) -> str | None:
         return wanted
     index = TIP_SIZES.index(wanted)
     return min(product.tip_sizes, key=lambda size: abs(TIP_SIZES.index(size) - index) if size in TIP_SIZES else 9)
+
+
+def product_tip_note(*, suggested: str | None, chosen: str | None) -> str:
+    """Why a product's tip size differs from the one recommended for the shopper ("" when it does not).
+
+    The page then tells one story: the size recommended at the top, and on a product either the
+    same size or the reason for another.
+    """
+    if chosen is None or chosen == suggested:
+        return ""
+    if suggested is None:
+        if chosen == DEFAULT_TIP:
+            return f"We could not estimate your size, so start with the medium tips ({chosen})."
+        return f"We could not estimate your size; {chosen} is the size nearest to medium in this box."
+    return f"Your size, {suggested}, is not in the box; {chosen} is the nearest it has."

@@ -84,11 +84,12 @@ export function recommendation(basis: "questionnaire" | "measurements", notice: 
         ? { size: "M", confidence: 0.7, abstained: false, reason: "Your ear-canal entrance is about average." }
         : { size: null, confidence: 0, abstained: true, reason: "Without a photo we cannot estimate your canal size." },
     items: [
-      { rank: 1, score: 0.91, tip_size: "M", reasons: ["Light enough for long commutes."], product },
+      { rank: 1, score: 0.91, tip_size: "M", tip_size_note: "", reasons: ["Light enough for long commutes."], product },
       {
         rank: 2,
         score: 0.74,
         tip_size: null,
+        tip_size_note: "",
         reasons: ["Over-ear cups avoid the ear canal entirely."],
         product: { ...product, id: 18, slug: "acme-cans", model: "Cans", form_factor: "over_ear", tip_sizes: [] },
       },
