@@ -39,7 +39,7 @@ def ear_photo_ingest(*, fitting: Fitting, data: bytes, side: str) -> EarPhoto:
         raise ApplicationError(
             measured.guidance,
             code="photo_quality",
-            extra={"reasons": measured.reasons, "guidance": measured.guidance},
+            extra={"reasons": measured.reasons, "warnings": measured.warnings, "guidance": measured.guidance},
             status_code=422,
         )
     model_version = model_version_for_card(card=measured.model_card)
