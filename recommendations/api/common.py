@@ -5,7 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -72,10 +72,15 @@ class QualitySerializer(serializers.Serializer[Any]):
     reasons = QualityReasonSerializer(many=True)
 
 
-class OverlayLegendEntrySerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(help_text="A measurement's name, or `card` for the card's outline.")
-    label = serializers.CharField()
-    colour = serializers.RegexField(r"^#[0-9a-f]{6}$", help_text="The colour it is drawn in, `#rrggbb`.")
+# Built by name: a declared field called `label` would shadow the serializer's own `label`.
+OVERLAY_LEGEND_ENTRY = inline_serializer(
+    "OverlayLegendEntry",
+    {
+        "name": serializers.CharField(help_text="A measurement's name, or `card` for the card's outline."),
+        "label": serializers.CharField(),
+        "colour": serializers.RegexField(r"^#[0-9a-f]{6}$", help_text="The colour it is drawn in, `#rrggbb`."),
+    },
+)
 
 
 class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
@@ -101,7 +106,7 @@ class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
             "overlay_legend",
         ]
 
-    @extend_schema_field(OverlayLegendEntrySerializer(many=True))
+    @extend_schema_field(serializers.ListField(child=OVERLAY_LEGEND_ENTRY))
     def get_overlay_legend(self, photo: EarPhoto) -> list[dict[str, str]]:
         return overlay_legend(photo.geometry)
 
