@@ -4,7 +4,7 @@ import { ErrorMessage } from "@/lib/components/error-message";
 
 import { useDeleteFitting } from "../api/delete-fitting";
 
-/** "Erase my data" with a confirmation, available on every step once a fitting exists. */
+/** "Delete my data now", with a confirmation, on every page of a fitting. */
 export function EraseData({ fittingId, onErased }: { fittingId: string; onErased: () => void }) {
   const erase = useDeleteFitting();
   const [confirming, setConfirming] = useState(false);
@@ -17,7 +17,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
   if (!confirming) {
     return (
       <button type="button" className="button button--danger-outline" onClick={() => setConfirming(true)} data-testid="erase-button">
-        Erase my data
+        Delete my data now
       </button>
     );
   }
@@ -25,7 +25,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
   return (
     <div className="erase-confirm" role="group" aria-labelledby="erase-confirm-text" data-testid="erase-confirm-panel">
       <p id="erase-confirm-text">
-        Erase your answers, ear photos, measurements and recommendations now? This cannot be undone.
+        Delete your answers, ear photos, measurements, recommendations and feedback now? This cannot be undone.
       </p>
       {erase.isError ? <ErrorMessage error={erase.error} /> : null}
       <div className="actions">
@@ -41,7 +41,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
           }}
           data-testid="erase-confirm"
         >
-          {erase.isPending ? "Erasing…" : "Yes, erase my data"}
+          {erase.isPending ? "Deleting…" : "Yes, delete my data"}
         </button>
         <button
           type="button"
