@@ -158,9 +158,9 @@ def test_every_product_states_its_price_against_the_budget(budget: str, price: f
     ("current", "box", "item_tip", "note"),
     [
         ("S", ("S", "M", "L"), "S", ""),
-        ("XL", ("S", "M", "L"), "L", "Your size, XL, is not in the box; L is the nearest it has."),
-        (None, ("S", "M", "L"), "M", "We could not estimate your size, so start with the medium tips (M)."),
-        (None, ("XS", "S"), "S", "We could not estimate your size; S is the size nearest to medium in this box."),
+        ("XL", ("S", "M", "L"), "L", "Your size, XL, is not in the box; L is the nearest."),
+        (None, ("S", "M", "L"), "M", "The medium size, since yours could not be estimated."),
+        (None, ("XS", "S"), "S", "The size nearest to medium in this box, since yours could not be estimated."),
     ],
 )
 def test_each_products_tip_size_agrees_with_the_recommended_one_or_says_why(
