@@ -108,6 +108,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://earfit")}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
+# Times in the admin carry their zone ("08:43:12 UTC"): earfit/formats/.
+FORMAT_MODULE_PATH = ["earfit.formats"]
 USE_I18N = True
 USE_TZ = True
 
