@@ -84,8 +84,9 @@ class StatisticsPeriodForm(forms.Form):
 
     MAX_DAYS = 3 * 366
 
-    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value is always ISO (YYYY-MM-DD), whatever the locale shows.
+    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -116,6 +117,7 @@ def statistics_chart(statistics: CatalogStatistics) -> dict[str, Any]:
             "recommended": p.recommended,
             "top_pick": p.top_pick,
             "width": round(p.recommended * scale, 1),
+            "value_x": round(CHART_LABEL_WIDTH + p.recommended * scale + 6, 1),
             "top_width": round(p.top_pick * scale, 1),
         }
         for index, p in enumerate(shown)

@@ -83,6 +83,7 @@ def test_a_catalog_manager_reads_the_statistics_page_with_its_chart(owner_client
     assert response.status_code == 200
     html = response.content.decode()
     assert "1</strong> fitting got a first recommendation" in html
+    assert f'name="since" value="{today - timedelta(days=6)}"' in html  # a date input's value is ISO
     assert html.count('data-testid="chart-bar"') == first.items.count()
     assert "<script" not in html.split('id="content-main"')[1]
     assert ' style="' not in html.split('id="content-main"')[1]
