@@ -13,12 +13,14 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit clean
+.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit image clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
-	@echo "make lint   ruff, mypy, the import contracts and the migrations check"
+	@echo "make lint   ruff, mypy, the import contracts, the migrations check, hadolint and shellcheck"
+	@echo "make infra-test  the Pulumi program's offline tests and policy pack (infra/, its own venv)"
+	@echo "make image  build the container image earfit:<git short sha> (podman, or docker where present)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +65,7 @@ run: migrate frontend
 	@echo "earfit: serving http://$(HOST):$(PORT)/  API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install-dev frontend-test browser
+test: install-dev frontend-test browser infra-test
 	@mkdir -p var
 	$(PY) -m pytest
 
@@ -89,12 +91,53 @@ worker: install
 beat: install
 	$(LOCAL) $(VENV)/bin/celery -A earfit beat --loglevel INFO
 
-lint: install-dev
+lint: install-dev infra-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/shellcheck docker/entrypoint docker/base-image docker/build-image
+
+# The production image (see Dockerfile and docker/): installs podman, runc and debootstrap when
+# missing, builds the base image where no registry answers, and never prunes the layer cache.
+image:
+	docker/build-image
+
+# The AWS deployment (infra/, Pulumi): its own venv, so the application's stays lean. The tests run
+# every committed stack under Pulumi's mocks and the policy pack over what it declares.
+INFRA_VENV := infra/.venv
+
+$(INFRA_VENV)/.installed: infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/pip install --quiet -r infra/requirements.txt
+	touch $@
+
+infra-test: $(INFRA_VENV)/.installed
+	cd infra && .venv/bin/python -m pytest
+
+infra-lint: $(INFRA_VENV)/.installed
+	cd infra && .venv/bin/mypy .
+
+# The public Checkov rules over every stack's resources, offline (a Terraform-plan form of what the
+# mocks capture). Not part of CI: Checkov is large; its own venv lives under infra/.venv.
+# dev's single-AZ database and Redis and its lack of deletion protection are configuration, on purpose.
+CHECKOV_VERSION := 3.3.30
+DEV_ONLY_CHECKS := CKV_AWS_157,CKV_AWS_293,CKV_AWS_150,CKV2_AWS_50
+
+$(INFRA_VENV)/checkov/.installed: | $(INFRA_VENV)/.installed
+	$(PYTHON) -m venv $(INFRA_VENV)/checkov
+	$(INFRA_VENV)/checkov/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+infra-checkov: $(INFRA_VENV)/checkov/.installed
+	cd infra && .venv/bin/python -m tests.checkov_plan --out .venv/plans
+	cd infra && for stack in staging prod prod-dr; do \
+	  echo "checkov: $$stack"; .venv/checkov/bin/checkov --config-file checkov.yaml -f .venv/plans/$$stack.tfplan.json || exit 1; done
+	cd infra && echo "checkov: dev" && .venv/checkov/bin/checkov --config-file checkov.yaml \
+	  --soft-fail-on $(DEV_ONLY_CHECKS) -f .venv/plans/dev.tfplan.json
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev
@@ -105,4 +148,4 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(INFRA_VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

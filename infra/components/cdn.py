@@ -1,0 +1,291 @@
+"""CloudFront: the React build from a private bucket through Origin Access Control, and the ALB
+over HTTPS for `/api/*`, `/admin/*` and `/static/*` (Django's admin assets), uncached and with
+every viewer header forwarded (Host included, so Django sees the public name and the ALB's
+certificate matches it). TLS 1.2+ with the IT team's certificate, the WAF attached, security
+headers on every response, access logs to CloudWatch in us-east-1 (standard logging v2, which
+needs no bucket ACLs).
+
+The static bucket's key and policy name this distribution, so only it can read the build.
+A path without a file extension is a client route and gets `index.html` (a viewer-request
+function on the bucket's behaviour only, so API 404s stay 404s).
+"""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
+from components.documents import account_root_statement, policy_document, service_principal_allow
+from components.load_balancer import ORIGIN_HEADER
+from config import StackConfig
+
+# AWS managed policies (their ids are the same in every account).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+ALB_PATHS = ("/api/*", "/admin/*", "/static/*")
+STATIC_ORIGIN = "static-site"
+ALB_ORIGIN = "web-alb"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+SPA_REWRITE = """function handler(event) {
+  var request = event.request;
+  if (request.uri.indexOf('.') === -1) { request.uri = '/index.html'; }
+  return request;
+}
+"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CdnArgs:
+    config: StackConfig
+    alb_dns_name: pulumi.Input[str]
+    origin_secret: pulumi.Input[str]
+    web_acl_arn: pulumi.Input[str]
+    access_log_bucket: pulumi.Input[str]
+    edge_key_arn: pulumi.Input[str]
+    edge_provider: aws.Provider
+
+
+class Cdn(pulumi.ComponentResource):
+    static_key: aws.kms.Key
+    static: PrivateBucket
+    distribution: aws.cloudfront.Distribution
+
+    def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("earfit:infra:Cdn", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.static_key = aws.kms.Key(
+            f"{name}-static-key",
+            description=f"{config.name}: the static site, readable by its CloudFront distribution",
+            enable_key_rotation=True,
+            rotation_period_in_days=365,
+            deletion_window_in_days=30,
+            is_enabled=True,
+            opts=child,
+        )
+        self.static = private_bucket_create(
+            name=f"{name}-static",
+            args=PrivateBucketArgs(
+                kms_key_arn=self.static_key.arn, access_log_bucket=args.access_log_bucket, force_destroy=True
+            ),
+            parent=self,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-static-lifecycle",
+            bucket=self.static.bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="old-builds",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=30
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=1
+                    ),
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.static.versioning]),
+        )
+        access_control = aws.cloudfront.OriginAccessControl(
+            f"{name}-oac",
+            name=f"{config.name}-static",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=child,
+        )
+        headers = aws.cloudfront.ResponseHeadersPolicy(
+            f"{name}-security-headers",
+            name=f"{config.name}-security-headers",
+            security_headers_config=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
+                strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
+                    access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True
+                ),
+                content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+                    override=True
+                ),
+                frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+                    frame_option="DENY", override=True
+                ),
+                referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
+                    referrer_policy="strict-origin-when-cross-origin", override=True
+                ),
+                content_security_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+            ),
+            opts=child,
+        )
+        spa_rewrite = aws.cloudfront.Function(
+            f"{name}-spa-rewrite",
+            name=f"{config.name}-spa-rewrite",
+            runtime="cloudfront-js-2.0",
+            code=SPA_REWRITE,
+            publish=True,
+            opts=child,
+        )
+        alb_behaviours = [
+            aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+                path_pattern=pattern,
+                target_origin_id=ALB_ORIGIN,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=CACHING_DISABLED,
+                origin_request_policy_id=ALL_VIEWER,
+                response_headers_policy_id=headers.id,
+                compress=True,
+            )
+            for pattern in ALB_PATHS
+        ]
+        self.distribution = aws.cloudfront.Distribution(
+            f"{name}-distribution",
+            enabled=True,
+            comment=config.name,
+            aliases=[config.domain_name],
+            default_root_object="index.html",
+            http_version="http2and3",
+            is_ipv6_enabled=True,
+            price_class=config.cloudfront_price_class,
+            web_acl_id=args.web_acl_arn,
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=STATIC_ORIGIN,
+                    domain_name=self.static.bucket.bucket_regional_domain_name,
+                    origin_access_control_id=access_control.id,
+                ),
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=ALB_ORIGIN,
+                    domain_name=args.alb_dns_name,
+                    custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                        http_port=80,
+                        https_port=443,
+                        origin_protocol_policy="https-only",
+                        origin_ssl_protocols=["TLSv1.2"],
+                        origin_read_timeout=60,
+                    ),
+                    custom_headers=[
+                        aws.cloudfront.DistributionOriginCustomHeaderArgs(name=ORIGIN_HEADER, value=args.origin_secret)
+                    ],
+                ),
+            ],
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id=STATIC_ORIGIN,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD"],
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=CACHING_OPTIMIZED,
+                response_headers_policy_id=headers.id,
+                compress=True,
+                function_associations=[
+                    aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
+                        event_type="viewer-request", function_arn=spa_rewrite.arn
+                    )
+                ],
+            ),
+            ordered_cache_behaviors=alb_behaviours,
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+            ),
+            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=config.cloudfront_certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version="TLSv1.2_2021",
+            ),
+            opts=child,
+        )
+        read_by_distribution = {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}
+        self.static.attach_policy(
+            f"{name}-static",
+            service_principal_allow(
+                sid="CloudFrontReadsTheBuild",
+                service="cloudfront.amazonaws.com",
+                actions=["s3:GetObject"],
+                resources=[pulumi.Output.concat(self.static.bucket.arn, "/*")],
+                condition=read_by_distribution,
+            ),
+            parent=self,
+        )
+        aws.kms.KeyPolicy(
+            f"{name}-static-key-policy",
+            key_id=self.static_key.id,
+            policy=policy_document(
+                account_root_statement(account_id=config.account_id),
+                service_principal_allow(
+                    sid="CloudFrontDecryptsTheBuild",
+                    service="cloudfront.amazonaws.com",
+                    actions=["kms:Decrypt"],
+                    resources=["*"],
+                    condition=read_by_distribution,
+                ),
+            ),
+            opts=child,
+        )
+        self._access_logs(name, config=config, edge_key_arn=args.edge_key_arn, edge_provider=args.edge_provider)
+        if config.hosted_zone_id:
+            for record_type in ("A", "AAAA"):
+                aws.route53.Record(
+                    f"{name}-alias-{record_type.lower()}",
+                    zone_id=config.hosted_zone_id,
+                    name=config.domain_name,
+                    type=record_type,
+                    aliases=[
+                        aws.route53.RecordAliasArgs(
+                            name=self.distribution.domain_name,
+                            zone_id=self.distribution.hosted_zone_id,
+                            evaluate_target_health=False,
+                        )
+                    ],
+                    opts=child,
+                )
+        self.register_outputs(
+            {
+                "distribution_id": self.distribution.id,
+                "distribution_domain_name": self.distribution.domain_name,
+                "static_bucket_name": self.static.bucket.bucket,
+            }
+        )
+
+    def _access_logs(
+        self, name: str, *, config: StackConfig, edge_key_arn: pulumi.Input[str], edge_provider: aws.Provider
+    ) -> None:
+        """Standard logging v2: CloudFront's delivery source and a CloudWatch log group, both in us-east-1."""
+        edge = pulumi.ResourceOptions(parent=self, provider=edge_provider)
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=f"/{config.project}/{config.stack}/cloudfront-access",
+            retention_in_days=config.log_retention_days,
+            kms_key_id=edge_key_arn,
+            opts=edge,
+        )
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-access-logs",
+            name=f"{config.name}-cloudfront",
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.arn,
+            opts=edge,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-access-logs",
+            name=f"{config.name}-cloudfront",
+            output_format="json",
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=group.arn
+            ),
+            opts=edge,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-access-logs",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            opts=edge,
+        )
