@@ -11,7 +11,7 @@ export function NotFoundPage() {
         There is no page here
       </StepHeading>
       <p>
-        The address may be mistyped, or the page has moved. <Link to="/">Go to the start</Link>.
+        The address may be mistyped, or the page may have moved. <Link to="/">Go to the start</Link>.
       </p>
     </section>
   );

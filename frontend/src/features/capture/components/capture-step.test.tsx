@@ -65,6 +65,17 @@ describe("CaptureStep", () => {
     expect(screen.getByTestId("capture-continue")).toBeEnabled();
   });
 
+  it("says that the photo sent before still counts when its retake is rejected", async () => {
+    const user = userEvent.setup();
+    const Xhr = installFakeXhr();
+    renderWithClient(<CaptureStep fittingId={FITTING_ID} measuredPhotos={[photo]} onDone={vi.fn()} />);
+    await user.upload(screen.getByTestId("file-input-left"), earJpeg());
+    await vi.waitFor(() => expect(Xhr.sent).toHaveLength(1));
+    act(() => Xhr.sent[0]!.respond(422, REJECTION));
+    expect(await screen.findByTestId("quality-guidance-left")).toHaveTextContent("the photo of this ear you sent before still counts");
+    expect(screen.getByTestId("capture-continue")).toHaveTextContent("See my results");
+  });
+
   it("opens the camera straight from the capture button, and sends the photo it takes", async () => {
     const user = userEvent.setup();
     const Xhr = installFakeXhr();

@@ -210,6 +210,7 @@ export function SideCapture({ fittingId, side, measured = null, onMeasured, onBu
           <div>
             <h3 className="retake__heading">Please take this photo again</h3>
             <p data-testid={`retake-reason-${side}`}>{phase.message}</p>
+            {measured ? <p className="small">Until then, the photo of this ear you sent before still counts.</p> : null}
           </div>
           <GoodPhotoExample compact />
         </div>
