@@ -96,6 +96,7 @@ lint: install-dev infra-lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports --no-cache
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/shellcheck docker/entrypoint docker/base-image docker/build-image
