@@ -56,11 +56,22 @@ describe("App", () => {
     expect(await screen.findByTestId("questionnaire-only-notice")).toHaveTextContent("Ranked from your answers only.");
     expect(path()).toBe(`/fitting/${FITTING_ID}/results`);
 
+    // Nothing in between says the fitting is missing (or takes the focus to say so).
+    const seen: string[] = [];
+    const watcher = new MutationObserver(() => {
+      if (document.querySelector("[data-testid=fitting-missing]")) seen.push("fitting-missing");
+    });
+    watcher.observe(document.body, { childList: true, subtree: true });
     await user.click(screen.getByTestId("erase-button"));
     await user.click(screen.getByTestId("erase-confirm"));
 
     expect(await screen.findByTestId("consent-heading")).toHaveFocus();
+    watcher.disconnect();
+    expect(seen).toEqual([]);
     expect(path()).toBe("/");
+    // The notice is shown once: the history entry no longer carries it, the page still shows it.
+    await waitFor(() => expect(currentLocation.value?.state).toBeNull());
+    expect(screen.getByTestId("app-notice")).toHaveTextContent("Your data has been erased");
     expect(screen.getByTestId("app-notice")).toHaveTextContent("Your data has been erased");
     expect(screen.getByTestId("consent-checkbox")).not.toBeChecked();
     expect(listSavedFittings()).toEqual([]);

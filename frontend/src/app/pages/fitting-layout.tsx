@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate, useParams } from "react-router";
 
 import { EraseData } from "@/features/erasure/components/erase-data";
@@ -56,12 +56,15 @@ export function FittingLayout() {
     navigate({ pathname, search }, { replace: true });
   }, [hash, fittingId, pathname, search, navigate]);
 
+  // Set once the shopper confirms deletion: the key is forgotten before the way home is taken, and
+  // "this fitting is not on this device" must not flash (and take focus) in between.
+  const [leaving, setLeaving] = useState(false);
   const gone = fitting.error instanceof ApiError && fitting.error.status === 404;
   useEffect(() => {
     if (gone) forgetFitting(fittingId);
   }, [gone, fittingId]);
 
-  if (hasKey) return null;
+  if (hasKey || (leaving && !saved)) return null;
   if (gone)
     return (
       <Missing title="This fitting no longer exists">
@@ -89,7 +92,12 @@ export function FittingLayout() {
           {new Date(saved.expiresAt).toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric" })}, or
           until you delete them.
         </p>
-        <EraseData key={fittingId} fittingId={fittingId} onErased={() => navigate("/", { replace: true, state: erased })} />
+        <EraseData
+          key={fittingId}
+          fittingId={fittingId}
+          onStart={() => setLeaving(true)}
+          onErased={() => navigate("/", { replace: true, state: erased })}
+        />
       </aside>
     </>
   );

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 
 import { ConsentStep } from "@/features/consent/components/consent-step";
@@ -17,7 +18,12 @@ export interface HomeState {
 export function HomePage() {
   const questionnaire = useQuestionnaire();
   const navigate = useNavigate();
-  const notice = (useLocation().state as HomeState | null)?.notice ?? null;
+  const { pathname, state } = useLocation();
+  // Shown once: kept here, and taken out of the history entry so a reload does not repeat it.
+  const [notice] = useState(() => (state as HomeState | null)?.notice ?? null);
+  useEffect(() => {
+    if ((state as HomeState | null)?.notice) navigate(pathname, { replace: true, state: null });
+  }, [state, pathname, navigate]);
   usePageTitle(null);
 
   let content;

@@ -4,8 +4,15 @@ import { ErrorMessage } from "@/lib/components/error-message";
 
 import { useDeleteFitting } from "../api/delete-fitting";
 
+interface EraseDataProps {
+  fittingId: string;
+  /** The shopper confirmed: the page can stop showing the fitting, which is about to go. */
+  onStart?: () => void;
+  onErased: () => void;
+}
+
 /** "Delete my data now", with a confirmation, on every page of a fitting. */
-export function EraseData({ fittingId, onErased }: { fittingId: string; onErased: () => void }) {
+export function EraseData({ fittingId, onStart, onErased }: EraseDataProps) {
   const erase = useDeleteFitting();
   const [confirming, setConfirming] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -37,6 +44,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
           onClick={() => {
             // mutateAsync, not mutate's callbacks: erasing ends the session, which unmounts this
             // component before per-call callbacks would run. A failure shows via erase.error.
+            onStart?.();
             erase.mutateAsync(fittingId).then(onErased, () => undefined);
           }}
           data-testid="erase-confirm"
