@@ -66,7 +66,7 @@ Monitoring("monitoring", MonitoringArgs(
 
 # fmt: on
 
-# The delivery pipeline reads these (`pulumi stack output --json`).
+# The delivery pipeline reads these (`pulumi stack output --json`; the list: deploy/stack_outputs.py).
 pulumi.export("ecr_repository_url", registry.repository.repository_url)
 pulumi.export("cluster_name", app.cluster.name)
 pulumi.export("web_service_name", app.web.name)
@@ -78,6 +78,7 @@ pulumi.export("task_security_group_id", firewall.tasks.id)
 pulumi.export("static_bucket_name", cdn.static.bucket.bucket)
 pulumi.export("distribution_id", cdn.distribution.id)
 pulumi.export("distribution_domain_name", cdn.distribution.domain_name)
+pulumi.export("site_domain_name", config.domain_name)
 pulumi.export("web_log_group_name", app.log_groups["web"].name)
 pulumi.export("aws_account_id", config.account_id)
 pulumi.export("aws_region", config.region)

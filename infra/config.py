@@ -1,8 +1,9 @@
 """The typed stack configuration, read and validated before any resource is declared.
 
 Every per-stack value lives in the committed `Pulumi.<stack>.yaml`; the pipeline adds only
-`earfit:imageTag` (the commit it built) with `pulumi config set`. A stack whose configuration is
-wrong stops here with one message naming every bad key, instead of half-way through a deployment.
+`earfit:imageTag` (the commit it built and pushed to the release repository), as
+`pulumi preview|up --config earfit:imageTag=<commit sha>`. A stack whose configuration is wrong
+stops here with one message naming every bad key, instead of half-way through a deployment.
 """
 
 import re
@@ -24,6 +25,8 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CIDR_16 = re.compile(r"^10\.(\d{1,3})\.0\.0/16$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# <account>.dkr.ecr.<region>.amazonaws.com/<repository>: where the build plan pushes releases.
+_RELEASE_REPOSITORY = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([a-z0-9]+(?:[._/-][a-z0-9]+)*)$")
 MIN_LOG_RETENTION_DAYS = 365
 # The retention periods CloudWatch Logs accepts, from a year up.
 LOG_RETENTION_CHOICES = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -59,6 +62,7 @@ class StackConfig:
     cloudfront_certificate_arn: str
     alarm_email: str
     image_tag: str
+    release_repository_url: str
     vpc_cidr: str
     nat_gateway_per_az: bool
     web: TaskSize
@@ -97,6 +101,24 @@ class StackConfig:
     @property
     def is_prod(self) -> bool:
         return self.tier == "prod"
+
+    @property
+    def release_registry(self) -> str:
+        """The release repository's registry host, `<account>.dkr.ecr.<region>.amazonaws.com`."""
+        return self.release_repository_url.split("/", 1)[0]
+
+    @property
+    def release_repository(self) -> str:
+        """The release repository's name inside its registry."""
+        return self.release_repository_url.split("/", 1)[1]
+
+    @property
+    def release_repository_arn(self) -> str:
+        match = _RELEASE_REPOSITORY.match(self.release_repository_url)
+        if match is None:  # refused by stack_config_load already
+            raise ValueError(self.release_repository_url)
+        account, region, name = match.groups()
+        return f"arn:aws:ecr:{region}:{account}:repository/{name}"
 
 
 class _Reader:
@@ -249,6 +271,7 @@ def stack_config_load() -> StackConfig:
         cloudfront_certificate_arn=cloudfront_certificate_arn,
         alarm_email=read.text("alarmEmail", pattern=_EMAIL),
         image_tag=read.text("imageTag", pattern=_IMAGE_TAG),
+        release_repository_url=read.text("releaseRepositoryUrl", pattern=_RELEASE_REPOSITORY),
         vpc_cidr=vpc_cidr,
         nat_gateway_per_az=read.boolean("natGatewayPerAz", default=True),
         web=read.size("web", cpu=1024, memory=2048),

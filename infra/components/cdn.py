@@ -1,7 +1,8 @@
 """CloudFront: the React build from a private bucket through Origin Access Control, and the ALB
-over HTTPS for `/api/*`, `/admin/*` and `/static/*` (Django's admin assets), uncached and with
-every viewer header forwarded (Host included, so Django sees the public name and the ALB's
-certificate matches it). TLS 1.2+ with the IT team's certificate, the WAF attached, security
+over HTTPS for `/api/*`, `/admin/*` and `/static/*` (Django's admin assets), and for `/healthz`
+and `/readyz` (GET and HEAD only: the pipeline's smoke test checks the release through CloudFront),
+uncached and with every viewer header forwarded (Host included, so Django sees the public name and
+the ALB's certificate matches it). TLS 1.2+ with the IT team's certificate, the WAF attached, security
 headers on every response, access logs to CloudWatch in us-east-1 (standard logging v2, which
 needs no bucket ACLs).
 
@@ -19,12 +20,18 @@ from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_
 from components.documents import account_root_statement, policy_document, service_principal_allow
 from components.load_balancer import ORIGIN_HEADER
 from config import StackConfig
+from contract import HEALTH_CHECK_PATH, READINESS_PATH
 
 # AWS managed policies (their ids are the same in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 ALB_PATHS = ("/api/*", "/admin/*", "/static/*")
+# Without their own behaviours these would reach the bucket, and the client-route rewrite would
+# answer them with index.html and a 200.
+HEALTH_PATHS = (HEALTH_CHECK_PATH, READINESS_PATH)
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+READ_METHODS = ["GET", "HEAD"]
 STATIC_ORIGIN = "static-site"
 ALB_ORIGIN = "web-alb"
 CONTENT_SECURITY_POLICY = (
@@ -138,14 +145,15 @@ class Cdn(pulumi.ComponentResource):
                 path_pattern=pattern,
                 target_origin_id=ALB_ORIGIN,
                 viewer_protocol_policy="redirect-to-https",
-                allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-                cached_methods=["GET", "HEAD"],
+                allowed_methods=methods,
+                cached_methods=READ_METHODS,
                 cache_policy_id=CACHING_DISABLED,
                 origin_request_policy_id=ALL_VIEWER,
                 response_headers_policy_id=headers.id,
                 compress=True,
             )
-            for pattern in ALB_PATHS
+            for patterns, methods in ((ALB_PATHS, ALL_METHODS), (HEALTH_PATHS, READ_METHODS))
+            for pattern in patterns
         ]
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",

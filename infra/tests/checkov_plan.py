@@ -45,6 +45,7 @@ TERRAFORM_TYPES = {
     "aws:ec2/vpc:Vpc": "aws_vpc",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "aws_ecr_pull_through_cache_rule",
     "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:ecs/cluster:Cluster": "aws_ecs_cluster",
     "aws:ecs/service:Service": "aws_ecs_service",

@@ -97,3 +97,20 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_log_retention_must_be_a_value_cloudwatch_accepts() -> None:
     message, _ = _refused("dev", overrides={"earfit:logRetentionDays": "500"})
     assert "earfit:logRetentionDays: 500 is not a retention CloudWatch offers" in message
+
+
+def test_a_preview_or_up_without_the_release_image_tag_is_refused() -> None:
+    # The pipeline passes it as `--config earfit:imageTag=<commit>`; without it no task definition can name an image.
+    message, declared = _refused("staging", overrides={"earfit:imageTag": None})
+    assert "earfit:imageTag: is required" in message
+    assert declared == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [None, "earfit", "999999999999.dkr.ecr.eu-central-1.amazonaws.com", "ghcr.io/earfit/earfit"],
+)
+def test_a_release_repository_that_is_not_an_ecr_repository_is_refused(url: str | None) -> None:
+    message, declared = _refused("dev", overrides={"earfit:releaseRepositoryUrl": url})
+    assert "earfit:releaseRepositoryUrl: " in message
+    assert declared == []
