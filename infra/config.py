@@ -22,6 +22,7 @@ _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]+$")
 _CERT_ARN = re.compile(r"^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2, as CloudFront's geo restriction takes them
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CIDR_16 = re.compile(r"^10\.(\d{1,3})\.0\.0/16$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -88,6 +89,7 @@ class StackConfig:
     audit_archive_retention_days: int
     audit_object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"]
     cloudfront_price_class: str
+    viewer_countries: tuple[str, ...]
     waf_rate_limit: int
     waf_upload_rate_limit: int
     queue_depth_alarm_threshold: int
@@ -174,6 +176,16 @@ class _Reader:
             self.problem(key, f"'{raw}' is not true or false")
             return False
         return raw.strip().lower() == "true"
+
+    def countries(self, key: str) -> tuple[str, ...]:
+        """A comma-separated list of ISO 3166-1 alpha-2 country codes, at least one."""
+        codes = tuple(code.strip() for code in self.text(key).split(",") if code.strip())
+        if not codes and self.config.get(key) is not None:
+            self.problem(key, "names no country")
+        wrong = [code for code in codes if not _COUNTRY.match(code)]
+        if wrong:
+            self.problem(key, f"{', '.join(wrong)} is not an ISO 3166-1 alpha-2 country code")
+        return codes
 
     def size(self, prefix: str, *, cpu: int, memory: int) -> TaskSize:
         return TaskSize(
@@ -299,6 +311,7 @@ def stack_config_load() -> StackConfig:
         audit_archive_retention_days=read.integer("auditArchiveRetentionDays", default=2557, minimum=365),
         audit_object_lock_mode=lock_mode,  # type: ignore[arg-type]  # checked above
         cloudfront_price_class=price_class,
+        viewer_countries=read.countries("viewerCountries"),
         waf_rate_limit=read.integer("wafRateLimit", default=2000, minimum=100),
         waf_upload_rate_limit=read.integer("wafUploadRateLimit", default=100, minimum=10),
         queue_depth_alarm_threshold=read.integer("queueDepthAlarmThreshold", default=500, minimum=1),

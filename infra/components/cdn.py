@@ -201,8 +201,11 @@ class Cdn(pulumi.ComponentResource):
                 ],
             ),
             ordered_cache_behaviors=alb_behaviours,
+            # Only the markets earfit serves (stack configuration); elsewhere CloudFront answers 403.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="whitelist", locations=sorted(config.viewer_countries)
+                )
             ),
             viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
                 acm_certificate_arn=config.cloudfront_certificate_arn,

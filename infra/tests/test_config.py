@@ -114,3 +114,17 @@ def test_a_release_repository_that_is_not_an_ecr_repository_is_refused(url: str 
     message, declared = _refused("dev", overrides={"earfit:releaseRepositoryUrl": url})
     assert "earfit:releaseRepositoryUrl: " in message
     assert declared == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "earfit:viewerCountries: is required"),
+        (" , ", "earfit:viewerCountries: names no country"),
+        ("DE,Germany,at", "earfit:viewerCountries: Germany, at is not an ISO 3166-1 alpha-2 country code"),
+    ],
+)
+def test_a_geo_restriction_without_valid_countries_is_refused(value: str | None, message: str) -> None:
+    refused, declared = _refused("prod", overrides={"earfit:viewerCountries": value})
+    assert message in refused
+    assert declared == []

@@ -155,6 +155,16 @@ def test_cloudfront_sends_api_admin_django_static_and_health_checks_to_the_alb_u
     assert {"contentTypeOptions", "frameOptions", "referrerPolicy", "contentSecurityPolicy"} <= set(security)
 
 
+def test_cloudfront_serves_only_the_markets_the_stack_names(stack: Captured) -> None:
+    distribution = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution").inputs
+    countries = stack_config(stack.stack)["earfit:viewerCountries"].split(",")
+    assert distribution["restrictions"]["geoRestriction"] == {
+        "restrictionType": "whitelist",
+        "locations": sorted(countries),
+    }
+    assert {"DE", "IE", "GB", "CH", "NO"} <= set(countries)  # both regions' countries and the EEA beyond the EU
+
+
 def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captured) -> None:
     distribution_arn = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution").outputs["arn"]
     static = stack.one("aws:s3/bucket:Bucket", "cdn-static")
