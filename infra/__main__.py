@@ -56,7 +56,7 @@ waf = EdgeFirewall("waf", EdgeFirewallArgs(config=config, edge_key_arn=keys.edge
 cdn = Cdn("cdn", CdnArgs(
     config=config, alb_dns_name=load_balancer.alb.dns_name, origin_secret=load_balancer.origin_secret,
     web_acl_arn=waf.web_acl.arn, access_log_bucket=storage.access_logs.bucket.id, edge_key_arn=keys.edge.arn,
-    edge_provider=providers.edge), regional)
+    edge_provider=providers.edge, failover_provider=providers.failover), regional)
 Monitoring("monitoring", MonitoringArgs(
     config=config, logs_key_arn=keys.logs.arn, edge_key_arn=keys.edge.arn, edge_provider=providers.edge,
     alb_arn_suffix=load_balancer.alb.arn_suffix, target_group_arn_suffix=load_balancer.target_group.arn_suffix,

@@ -56,6 +56,7 @@ class StackConfig:
     tier: Tier
     account_id: str
     region: str
+    static_failover_region: str
     deploy_role_arn: str
     domain_name: str
     hosted_zone_id: str | None
@@ -204,6 +205,11 @@ def stack_config_load() -> StackConfig:
         read.problem("tier", f"'{tier}' is not one of {', '.join(TIERS)}")
     account_id = read.text("accountId", pattern=_ACCOUNT_ID)
     region = read.text("region", pattern=_REGION)
+    static_failover_region = read.text("staticFailoverRegion", pattern=_REGION)
+    if static_failover_region and static_failover_region == region:
+        read.problem(
+            "staticFailoverRegion", f"{static_failover_region} is the stack's own region; a failover needs another"
+        )
     deploy_role_arn = read.text("deployRoleArn", pattern=_ROLE_ARN)
     alb_certificate_arn = read.text("albCertificateArn", pattern=_CERT_ARN)
     cloudfront_certificate_arn = read.text("cloudfrontCertificateArn", pattern=_CERT_ARN)
@@ -276,6 +282,7 @@ def stack_config_load() -> StackConfig:
         tier=tier if tier in TIERS else "dev",  # checked above; the error is raised below
         account_id=account_id,
         region=region,
+        static_failover_region=static_failover_region,
         deploy_role_arn=deploy_role_arn,
         domain_name=read.text("domainName"),
         hosted_zone_id=read.optional("hostedZoneId"),

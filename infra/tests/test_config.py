@@ -48,7 +48,7 @@ def test_account_id_of_another_environment_is_refused() -> None:
 def test_credentials_in_another_account_stop_the_program_before_any_aws_resource() -> None:
     message, declared = _refused("prod", caller_account_id="111111111111")
     assert "earfit:accountId: the credentials resolve to account 111111111111, not 333333333333" in message
-    assert declared == ["pulumi:providers:aws", "pulumi:providers:aws"]
+    assert declared == ["pulumi:providers:aws"] * 3  # regional, us-east-1, static failover
 
 
 def test_retention_days_different_from_the_application_are_refused() -> None:

@@ -178,6 +178,53 @@ def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captu
     assert key_policy["Statement"][1]["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
 
 
+def test_the_static_site_falls_back_to_its_copy_in_the_failover_region(stack: Captured) -> None:
+    failover_region = stack_config(stack.stack)["earfit:staticFailoverRegion"]
+    distribution = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution")
+    inputs = distribution.inputs
+    (group,) = inputs["originGroups"]
+    assert inputs["defaultCacheBehavior"]["targetOriginId"] == group["originId"]
+    assert [m["originId"] for m in group["members"]] == ["static-site", "static-site-copy"]
+    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
+    origins = inputs["origins"]["value"] if "value" in inputs["origins"] else inputs["origins"]
+    domains = {o["originId"]: o["domainName"] for o in origins}
+    static, copy = (stack.one("aws:s3/bucket:Bucket", name) for name in ("cdn-static", "cdn-static-copy"))
+    assert domains["static-site-copy"] == copy.outputs["bucketRegionalDomainName"]
+    assert copy.region == failover_region
+    copy_key = stack.one("aws:kms/key:Key", "cdn-static-copy-key")
+    assert copy_key.region == failover_region
+    (rule,) = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "cdn-static-copy-replication").inputs[
+        "rules"
+    ]
+    assert rule["destination"] == {
+        "bucket": copy.outputs["arn"],
+        "encryptionConfiguration": {"replicaKmsKeyId": copy_key.outputs["arn"]},
+    }
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    grants = {
+        s["Sid"]: s["Resource"]
+        for s in json.loads(stack.one("aws:iam/rolePolicy:RolePolicy", "cdn-static-copy-replication").inputs["policy"])[
+            "Statement"
+        ]
+    }
+    assert grants["ReadItsObjects"] == [f"{static.outputs['arn']}/*"]
+    assert grants["WriteTheCopy"] == [f"{copy.outputs['arn']}/*"]
+    # Only this distribution reads the copy and decrypts it, as for the bucket itself.
+    policy = next(
+        p for p in stack.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == copy.resource_id
+    )
+    (read,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
+    assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution.outputs["arn"]}}
+    key_policy = json.loads(stack.one("aws:kms/keyPolicy:KeyPolicy", "cdn-static-copy-key-policy").inputs["policy"])
+    assert key_policy["Statement"][1]["Condition"] == read["Condition"]
+    logging = next(
+        x for x in stack.of_type("aws:s3/bucketLogging:BucketLogging") if x.inputs["bucket"] == copy.resource_id
+    )
+    log_bucket = stack.one("aws:s3/bucket:Bucket", "cdn-static-copy-access-logs")
+    assert logging.inputs["targetBucket"] == log_bucket.resource_id
+    assert log_bucket.region == failover_region  # S3 delivers access logs only within a region
+
+
 def test_web_autoscales_on_cpu_and_on_requests_per_target_of_its_own_alb(stack: Captured) -> None:
     config = stack_config(stack.stack)
     target = stack.one("aws:appautoscaling/target:Target", "app-web-scaling").inputs
