@@ -13,13 +13,14 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit clean infra-test infra-lint infra-checkov
+.PHONY: help run test lint format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit image clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
 	@echo "make test   install what the tests need and run them all"
-	@echo "make lint   ruff, mypy, the import contracts and the migrations check"
+	@echo "make lint   ruff, mypy, the import contracts, the migrations check, hadolint and shellcheck"
 	@echo "make infra-test  the Pulumi program's offline tests and policy pack (infra/, its own venv)"
+	@echo "make image  build the container image earfit:<git short sha> (podman, or docker where present)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -94,7 +95,15 @@ lint: install-dev infra-lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports --no-cache
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=earfit.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/shellcheck docker/entrypoint docker/base-image docker/build-image
+
+# The production image (see Dockerfile and docker/): installs podman, runc and debootstrap when
+# missing, builds the base image where no registry answers, and never prunes the layer cache.
+image:
+	docker/build-image
 
 # The AWS deployment (infra/, Pulumi): its own venv, so the application's stays lean. The tests run
 # every committed stack under Pulumi's mocks and the policy pack over what it declares.

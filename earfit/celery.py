@@ -12,3 +12,4 @@ settings_module_select()
 app = Celery("earfit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["earfit"])  # earfit/tasks.py: the project's own, outside any app

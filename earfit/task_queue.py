@@ -36,6 +36,12 @@ def broker_ping() -> None:
         raise DependencyUnavailable("broker") from exc
 
 
+def celery_queue_depth(*, queue: str) -> int:
+    """Messages waiting in `queue` on the broker (not those a worker holds). Raises when it is down."""
+    with app.connection_for_read() as conn:
+        return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
+
+
 def task_enqueue_on_commit(task: Task, *args: Any, required: bool = False) -> None:
     """Send `task(*args)` once the current transaction commits (at once outside one)."""
     if required:

@@ -112,7 +112,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Ear photos: private. Locally a directory outside any served URL; S3 in production.
@@ -239,6 +239,8 @@ LOGGING = {
 # here). With no CELERY_BROKER_URL (`make run`) tasks run eagerly in the process that sends them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# kombu's Redis transport with the fix that keeps a worker running through a broker outage.
+CELERY_BROKER_TRANSPORT = "earfit.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -248,6 +250,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits out a broker outage of any length (retrying every 30 s at most) instead of
+# exiting after 100 tries, about 50 minutes, and leaving the queue to a restart.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A message a worker took but never acknowledged (the worker died) goes back to the queue after
 # this many seconds. It must exceed the longest task: the daily purge is bounded well below it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -263,5 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.tasks.photos_purge_expired_task",
         # 03:17 UTC: off the hour, when traffic is lowest in Europe.
         "schedule": crontab(minute=17, hour=3),
+    },
+    "celery-queue-depth-every-minute": {
+        "task": "earfit.tasks.celery_queue_depth_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }

@@ -4,6 +4,10 @@ Traffic arrives through CloudFront and the ALB, which terminate TLS; the ALB for
 `X-Forwarded-Proto`, so Django trusts that header only here.
 """
 
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
 from earfit.env import env
 from earfit.settings.base import *  # noqa: F403 -- settings modules extend base by design
 
@@ -40,3 +44,23 @@ STORAGES["photos"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": PH
 # Background work needs its broker (ElastiCache Redis): no eager fallback in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")  # required: no default
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Static files are served by WhiteNoise from the manifest `collectstatic` writes (at image build
+# time). Without it every page that names a static file, the whole admin, answers 500; so a
+# process without it refuses to start, loudly, instead. Only collectstatic itself runs before it.
+if sys.argv[1:2] != ["collectstatic"] and not (STATIC_ROOT / "staticfiles.json").is_file():  # noqa: F405
+    raise ImproperlyConfigured(
+        f"no static files manifest at {STATIC_ROOT / 'staticfiles.json'}: "  # noqa: F405
+        "run `manage.py collectstatic` (the image build does) before starting earfit in production"
+    )
+
+# JSON lines on stdout, for CloudWatch Logs and its metric filters (earfit/json_logging.py);
+# Celery's worker and beat log through the same handler instead of installing their own.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "earfit.json_logging.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -9,7 +9,7 @@ renamed or given another default without the same change to .env.example fails h
 import ast
 import inspect
 import json
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,16 +20,27 @@ import pytest
 from earfit.retention import DEFAULT_PHOTO_RETENTION_DAYS
 from earfit.settings import DEFAULT_SETTINGS_MODULE
 from inference.session import threads_from_env
+from tests.production_env import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / ".env.example"
 PACKAGES = ("earfit", "accounts", "recommendations", "inference")
+# The production processes' own configuration, read outside Django: gunicorn's (Python) and the
+# container entrypoint's (shell, `${NAME:-default}`).
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+ENTRYPOINT = ROOT / "docker" / "entrypoint"
 # Read outside the settings, in modules that must not import Django, with their defaults.
 OUTSIDE_SETTINGS = {
     "DJANGO_SETTINGS_MODULE": DEFAULT_SETTINGS_MODULE,
     "PHOTO_RETENTION_DAYS": str(DEFAULT_PHOTO_RETENTION_DAYS),
     "INFERENCE_THREADS": str(inspect.signature(threads_from_env).parameters["default"].default),
     "INFERENCE_MODEL_CARD": "",  # empty: the model this release ships
+    "DATABASE_WAIT_SECONDS": "60",
+    "LOG_LEVEL": "INFO",
+    "PORT": "8000",
+    "WEB_CONCURRENCY": "",  # empty: usable cores // INFERENCE_THREADS
+    "WEB_THREADS": "2",
+    "WORKER_CONCURRENCY": "",  # empty: the cores the worker may use
 }
 REQUIRED_MARK = "required in production"
 
@@ -65,19 +76,13 @@ print(json.dumps(reads))
 
 def settings_reads(module: str) -> dict[str, str | None]:
     """Each variable the settings module reads, with its default as .env text (None: required)."""
-    env = {"PATH": os.environ.get("PATH", "")}
-    if module.endswith(".production"):
-        # Its required values, so that the module loads; their defaults are what is recorded.
-        env |= {
-            "DJANGO_SECRET_KEY": "x" * 50,
-            "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
-            "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
-            "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
-            "CACHE_URL": "redis://redis.internal:6379/1",
-        }
-    result = subprocess.run(  # noqa: S603 -- this interpreter, with the recorder above
-        [sys.executable, "-c", _RECORDER, module], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    # Production's required values (and a manifest), so that the module loads; their defaults are
+    # what is recorded. The other modules get PATH alone.
+    with production_environment(inherit=False) as production:
+        env = production if module.endswith(".production") else {"PATH": production["PATH"]}
+        result = subprocess.run(  # noqa: S603 -- this interpreter, with the recorder above
+            [sys.executable, "-c", _RECORDER, module], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
     assert result.returncode == 0, result.stderr
     reads: dict[str, str | None] = json.loads(result.stdout.strip().splitlines()[-1])
     return reads
@@ -100,23 +105,25 @@ def _name_read(node: ast.AST) -> str | None:
     """The variable name `node` reads from the environment, if it is such a read."""
     key: ast.AST | None = None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
-        getter = node.func.attr in {"get", "setdefault"} and "environ" in ast.unparse(node.func.value)
+        getter = node.func.attr in {"get", "setdefault"} and "os.environ" in ast.unparse(node.func.value)
         if getter or node.func.attr == "getenv":
             key = node.args[0]
-    elif isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ"):
+    elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
         key = node.slice
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
 def environ_reads_in_source() -> set[str]:
-    """Names read straight from `os.environ` anywhere in the project's packages."""
+    """Names read straight from the environment anywhere in the project's packages, gunicorn's
+    configuration and the container entrypoint."""
     found: set[str] = set()
-    for package in PACKAGES:
-        for path in (ROOT / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                name = _name_read(node)
-                if name is not None:
-                    found.add(name)
+    sources = [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")] + [GUNICORN_CONF]
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = _name_read(node)
+            if name is not None:
+                found.add(name)
+    found |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):-", ENTRYPOINT.read_text(encoding="utf-8")))
     return found
 
 

@@ -1,20 +1,14 @@
 """`manage.py`, `wsgi.py` and `celery.py` pick the settings module by one rule."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.production_env import production_environment
+
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_SECRETS = {
-    "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-of-sufficient-length-and-variety-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "earfit.example.com",
-    "DATABASE_URL": "postgres://earfit@db.internal:5432/earfit",
-    "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
-    "CACHE_URL": "redis://redis.internal:6379/1",
-}
 SHOW = "import os; print(os.environ['DJANGO_SETTINGS_MODULE'])"
 ENTRY_POINTS = {
     "manage.py": [sys.executable, "manage.py", "shell", "--no-imports", "-c", SHOW],
@@ -24,8 +18,8 @@ ENTRY_POINTS = {
 
 
 def chosen(command: list[str], **extra: str) -> str:
-    env = {"PATH": os.environ.get("PATH", ""), **PRODUCTION_SECRETS, **extra}
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    with production_environment(inherit=False, **extra) as env:
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 

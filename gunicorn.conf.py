@@ -1,0 +1,61 @@
+"""gunicorn for earfit's web process (`docker/entrypoint web`; read by `gunicorn -c gunicorn.conf.py`).
+
+Sizing: every worker holds its own onnxruntime session with INFERENCE_THREADS threads (1 unless
+set), so workers = usable cores // INFERENCE_THREADS and a photo measured on every worker at once
+never asks for more cores than the task has. Each worker serves WEB_THREADS requests at once
+(gthread): a request mostly waits on S3, PostgreSQL or Redis, and those waits should not hold a
+core. WEB_CONCURRENCY overrides the worker count.
+
+Time: `timeout` restarts a worker whose main loop stopped answering; each dependency call has its
+own shorter timeout, so a request ends with a 503 long before. `graceful_timeout` is below the 30 s
+ECS waits between SIGTERM and SIGKILL: a task being stopped finishes its in-flight requests (an
+upload included) and exits on its own. Workers are replaced after `max_requests` (with jitter, so
+they do not all restart together) to bound any slow growth of memory.
+"""
+
+import os
+from pathlib import Path
+
+from earfit.settings import settings_module_select
+
+settings_module_select()
+os.environ.setdefault("INFERENCE_THREADS", "1")
+
+
+def usable_cores() -> int:
+    """Cores this process may use: the cgroup's CPU quota when one is set, else its CPU affinity."""
+    cores = len(os.sched_getaffinity(0))
+    cpu_max = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2 (ECS on Fargate, podman)
+    try:
+        quota, period = cpu_max.read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return cores
+
+
+_inference_threads = max(1, int(os.environ["INFERENCE_THREADS"] or 1))
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(1, usable_cores() // _inference_threads)
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS") or 2)
+
+timeout = 60
+graceful_timeout = 25
+# Longer than the load balancer's idle timeout (60 s), so the ALB, not gunicorn, closes idle
+# connections and never sends a request down one gunicorn has just closed.
+keepalive = 65
+max_requests = 1000
+max_requests_jitter = 200
+
+# A tmpfs: the heartbeat file is touched constantly, and the root filesystem is read-only.
+worker_tmp_dir = "/dev/shm"  # noqa: S108 -- a RAM-backed directory, not a shared temporary path
+# Each worker loads Django and its model session itself, after the fork.
+preload_app = False
+
+logger_class = "earfit.gunicorn_logging.JsonLogger"
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
