@@ -51,7 +51,7 @@ app = AppService("app", ServiceArgs(
     data_key_arn=keys.data.arn, logs_key_arn=keys.logs.arn,
     secret_arns={env_name: secret.arn for env_name, secret in secrets.by_env_name.items()},
     target_group_arn=load_balancer.target_group.arn, alb_arn_suffix=load_balancer.alb.arn_suffix,
-    target_group_arn_suffix=load_balancer.target_group.arn_suffix), regional)
+    target_group_arn_suffix=load_balancer.target_group.arn_suffix, image_source=registry.cache_rule), regional)
 waf = EdgeFirewall("waf", EdgeFirewallArgs(config=config, edge_key_arn=keys.edge.arn), edge)
 cdn = Cdn("cdn", CdnArgs(
     config=config, alb_dns_name=load_balancer.alb.dns_name, origin_secret=load_balancer.origin_secret,

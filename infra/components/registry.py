@@ -35,6 +35,7 @@ class RegistryArgs:
 class Registry(pulumi.ComponentResource):
     repository: aws.ecr.Repository
     cache_role: aws.iam.Role
+    cache_rule: aws.ecr.PullThroughCacheRule
 
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("earfit:infra:Registry", name, None, opts)
@@ -92,7 +93,7 @@ class Registry(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        aws.iam.RolePolicy(
+        cache_policy = aws.iam.RolePolicy(
             f"{name}-pull-through",
             role=self.cache_role.id,
             policy=policy_document(
@@ -118,12 +119,12 @@ class Registry(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        aws.ecr.PullThroughCacheRule(
+        self.cache_rule = aws.ecr.PullThroughCacheRule(
             f"{name}-releases",
             ecr_repository_prefix=CACHE_PREFIX,
             upstream_registry_url=config.release_registry,
             # ROOT (the default): `release/<name>` here is `<name>` upstream; the role reads one repository.
             custom_role_arn=self.cache_role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.repository]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.repository, cache_policy]),
         )
         self.register_outputs({"repository_url": self.repository.repository_url})

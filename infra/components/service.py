@@ -55,6 +55,8 @@ class ServiceArgs:
     target_group_arn: pulumi.Input[str]
     alb_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
+    # What a task needs before its first image pull: the pull-through rule that fetches a release.
+    image_source: pulumi.Resource
 
 
 class AppService(pulumi.ComponentResource):
@@ -65,12 +67,15 @@ class AppService(pulumi.ComponentResource):
     worker: aws.ecs.Service
     beat: aws.ecs.Service
     execution_role: aws.iam.Role
+    execution_policy: aws.iam.RolePolicy
     photo_role: aws.iam.Role
     plain_role: aws.iam.Role
+    image_source: pulumi.Resource
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("earfit:infra:AppService", name, None, opts)
         config = args.config
+        self.image_source = args.image_source
         child = pulumi.ResourceOptions(parent=self)
 
         self.log_groups = {
@@ -183,7 +188,7 @@ class AppService(pulumi.ComponentResource):
         trust = assume_role_policy(service="ecs-tasks.amazonaws.com", account_id=config.account_id)
         self.execution_role = aws.iam.Role(f"{name}-execution", assume_role_policy=trust, opts=child)
         log_arns = [group.arn for key, group in self.log_groups.items() if key != "ecs-exec"]
-        aws.iam.RolePolicy(
+        self.execution_policy = aws.iam.RolePolicy(
             f"{name}-execution",
             role=self.execution_role.id,
             policy=policy_document(
@@ -314,8 +319,11 @@ class AppService(pulumi.ComponentResource):
             enable_execute_command=False,
             # The pipeline moves services between revisions (roll_service, rollback); the autoscaler
             # owns the web service's count.
+            # A new stack's first tasks pull the release through the cache, as the execution role.
             opts=pulumi.ResourceOptions(
-                parent=self, ignore_changes=["taskDefinition", "desiredCount"] if load_balancer else ["taskDefinition"]
+                parent=self,
+                ignore_changes=["taskDefinition", "desiredCount"] if load_balancer else ["taskDefinition"],
+                depends_on=[self.image_source, self.execution_policy],
             ),
         )
 

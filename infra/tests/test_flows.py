@@ -277,7 +277,13 @@ def test_pulumi_registers_each_release_but_only_the_pipeline_moves_the_services(
     # in :1); after that, `up` registers a revision per release and the services stay where the
     # pipeline put them, so migrations run before any new code serves.
     for service in stack.of_type("aws:ecs/service:Service"):
-        assert "taskDefinition" in (stack.options[(service.typ, service.name)].ignore_changes or [])
+        options = stack.options[(service.typ, service.name)]
+        assert "taskDefinition" in (options.ignore_changes or [])
+        # Its first tasks can pull the release: the cache rule and the execution role's policy exist first.
+        assert {resource._name for resource in options.depends_on or []} == {  # type: ignore[union-attr]  # depends_on is typed as Input[Sequence | Resource]
+            "registry-releases",
+            "app-execution",
+        }
     for command in IMAGE_COMMANDS:
         definition = stack.one("aws:ecs/taskDefinition:TaskDefinition", f"app-{command}")
         assert definition.inputs["skipDestroy"] is True  # the revision a rollback returns to stays registered
