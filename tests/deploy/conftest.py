@@ -10,6 +10,7 @@ ids, the distribution's domain, the bucket's random suffix); every name the prog
 the program's, so a test here fails when the pipeline and the program stop agreeing.
 """
 
+import fnmatch
 import json
 import os
 import signal
@@ -249,6 +250,14 @@ def aws_stack(moto_server: MotoServer, s3_server: S3Server, program_view: dict[s
         moto=moto_server, s3_server=s3_server, outputs=outputs, target_group_arn=target_group_arn, view=view,
         release_repository_url=release_repository_url,
     )  # fmt: skip
+
+
+def cloudfront_route(distribution: dict[str, Any], path: str) -> dict[str, Any]:
+    """CloudFront's choice in the program's distribution: the first ordered behaviour whose path
+    pattern matches (`*` and `?`, case-sensitive), else the default behaviour."""
+    return next(
+        (b for b in distribution["behaviours"] if fnmatch.fnmatchcase(path, b["pathPattern"])), distribution["default"]
+    )
 
 
 class FakeClock:

@@ -8,7 +8,6 @@ Shows the release going through, and the pipeline stopping or rolling back: migr
 nothing rolls; services never stable → rollback; smoke test fails → rollback, and the step fails.
 """
 
-import fnmatch
 import io
 import json
 import os
@@ -30,7 +29,7 @@ from deploy.publish_frontend import frontend_publish
 from deploy.release_record import record_read
 from deploy.runtime import Actions
 from tests.deploy.bamboo_runner import TaskRun, environment_run
-from tests.deploy.conftest import NEW_DIGEST, AwsStack, FakeClock, write_build
+from tests.deploy.conftest import NEW_DIGEST, AwsStack, FakeClock, cloudfront_route, write_build
 
 RELEASE_TAG = "5e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5"  # the commit push_image pushed
 
@@ -65,13 +64,9 @@ class Edge:
         self.domain = f"127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def behaviour(self, path: str) -> dict[str, Any]:
-        matches = (b for b in self.distribution["behaviours"] if fnmatch.fnmatchcase(path, b["pathPattern"]))
-        return next(matches, self.distribution["default"])
-
     def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
         uri = path.split("?", 1)[0]
-        behaviour = self.behaviour(uri)
+        behaviour = cloudfront_route(self.distribution, uri)
         if behaviour["origin"] == "alb":
             try:
                 with urllib.request.urlopen(self.app_url + path, timeout=10) as response:  # noqa: S310 -- loopback

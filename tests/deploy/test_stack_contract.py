@@ -3,6 +3,7 @@ program declares (its view, `aws_stack.view`, computed by the program under Pulu
 what bamboo.yml names per environment is what each committed stack configuration says."""
 
 import io
+import re
 import shlex
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import yaml
 from deploy import pulumi_stack, run_migrations, smoke_test
 from deploy.plan_check import ROOT, deploy_commands, plan_load, script_lines, task_kind
 from deploy.stack_outputs import STACK_OUTPUTS
-from tests.deploy.conftest import AwsStack, FakeClock, write_build
+from tests.deploy.conftest import AwsStack, FakeClock, cloudfront_route, write_build
 
 INFRA = ROOT / "infra"
 STACK_FILES = {path.stem.removeprefix("Pulumi."): path for path in INFRA.glob("Pulumi.*.yaml")}
@@ -65,24 +66,13 @@ def test_the_program_exports_every_output_the_steps_read_in_a_form_bamboo_can_in
 def test_every_stack_output_the_plan_uses_is_one_the_program_exports() -> None:
     used = {
         name.removeprefix("stack_")
-        for name in __import__("re").findall(
-            r"\$\{?bamboo_(stack_[a-z_]+)", (ROOT / "bamboo-specs" / "bamboo.yml").read_text()
-        )
+        for name in re.findall(r"\$\{?bamboo_(stack_[a-z_]+)", (ROOT / "bamboo-specs" / "bamboo.yml").read_text())
     }
     assert used <= set(STACK_OUTPUTS)
     assert {"ecr_repository_url", "site_domain_name", "private_subnet_ids", "task_security_group_id"} <= used
 
 
 # --- CloudFront routes what the smoke test asks to the right origin ----------------------------
-
-
-def route(distribution: dict[str, Any], path: str) -> dict[str, Any]:
-    """CloudFront's choice: the first ordered behaviour whose pattern matches, else the default."""
-    import fnmatch
-
-    return next(
-        (b for b in distribution["behaviours"] if fnmatch.fnmatchcase(path, b["pathPattern"])), distribution["default"]
-    )
 
 
 def test_each_smoke_check_reaches_the_origin_that_must_answer_it(aws_stack: AwsStack, tmp_path: Path) -> None:
@@ -103,7 +93,7 @@ def test_each_smoke_check_reaches_the_origin_that_must_answer_it(aws_stack: AwsS
         "index.html": BUCKET,
         "hashed asset": BUCKET,
     }
-    routed = {check.name: route(distribution, check.path) for check in checks}
+    routed = {check.name: cloudfront_route(distribution, check.path) for check in checks}
     assert {name: behaviour["origin"] for name, behaviour in routed.items()} == expected
     caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     for name in ("liveness", "readiness", "questionnaire API"):
