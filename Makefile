@@ -59,9 +59,10 @@ migrate: install
 reset-staff: migrate
 	$(MANAGE) create_demo_staff --reset
 
+# Every address printed is the one served: HOST and PORT from the environment (PORT=8123 make run).
 run: migrate frontend
-	$(MANAGE) create_demo_staff
-	@echo "earfit: API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
+	$(MANAGE) create_demo_staff --admin-url http://$(HOST):$(PORT)/admin/
+	@echo "earfit: serving http://$(HOST):$(PORT)/  API http://$(HOST):$(PORT)/api/docs/  admin http://$(HOST):$(PORT)/admin/"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install-dev frontend-test browser infra-test

@@ -1,10 +1,18 @@
 """Preview or update a stack of the infra program, or hand its outputs to Bamboo.
 
 `preview` and `up` run the Pulumi CLI on `infra/` with the company policy pack, so a change that
-breaks a policy fails the build (preview) or is refused before anything changes (up). `outputs`
-reads `pulumi stack output --json`, checks that every output the delivery steps read is there,
-and writes them as `key=value` lines for Bamboo's inject-variables task (lists comma-separated).
-With `--role-arn` the CLI runs with that role's temporary credentials; otherwise with the agent's.
+breaks a policy fails the build (preview) or is refused before anything changes (up), and with
+the release's image tag (`--image-tag`, passed as `--config earfit:imageTag=…`): `up` registers
+new task definition revisions for that image, but the services keep running what they ran
+(they ignore task definition changes) until `roll_service` moves them, after the migrations.
+`outputs` reads `pulumi stack output --json`, checks that every output the delivery steps read
+is there, and writes them as `key=value` lines for Bamboo's inject-variables task (lists
+comma-separated).
+
+The CLI runs with the agent's own credentials, which reach the state backend; the program's AWS
+providers assume the deploy role the stack's configuration names (`earfit:deployRoleArn`). So
+this step takes no `--role-arn`: handing the CLI that role's credentials would make the providers
+assume the role from itself, which IAM refuses unless the role trusts itself.
 """
 
 import argparse
@@ -17,31 +25,17 @@ from typing import Any, TextIO
 
 from deploy.runtime import (
     Actions,
-    AwsClients,
     StepFailed,
-    add_aws_options,
+    add_dry_run_option,
     file_write_whole,
     positive_seconds,
     step_main,
 )
+from deploy.stack_outputs import STACK_OUTPUTS
 
-# The outputs the delivery steps read (the contract with the infra program).
-PROPERTIES_KEYS = (
-    "ecr_repository_url",
-    "cluster_name",
-    "web_service_name",
-    "worker_service_name",
-    "beat_service_name",
-    "migrate_task_definition_family",
-    "private_subnet_ids",
-    "task_security_group_id",
-    "static_bucket_name",
-    "distribution_id",
-    "distribution_domain_name",
-    "web_log_group_name",
-    "aws_account_id",
-    "aws_region",
-)
+# What the properties file holds (the plan check reads this name): every output the steps read.
+PROPERTIES_KEYS = STACK_OUTPUTS
+IMAGE_TAG_KEY = "earfit:imageTag"
 
 Runner = Callable[[list[str], dict[str, str], float], subprocess.CompletedProcess[str]]
 
@@ -59,7 +53,7 @@ def pulumi_command(args: argparse.Namespace) -> list[str]:
     base = ["pulumi", "--non-interactive", "--cwd", str(args.cwd)]
     if args.action == "outputs":
         return [*base, "stack", "output", "--json", "--stack", args.stack]
-    command = [*base, args.action, "--stack", args.stack, "--diff"]
+    command = [*base, args.action, "--stack", args.stack, "--diff", "--config", f"{IMAGE_TAG_KEY}={args.image_tag}"]
     if args.action == "up":
         command += ["--yes", "--skip-preview"]
     if args.policy_pack:
@@ -73,15 +67,6 @@ def pulumi_env(args: argparse.Namespace) -> dict[str, str]:
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = args.region
     if args.backend_url:
         env["PULUMI_BACKEND_URL"] = args.backend_url
-    if args.role_arn:
-        credentials = (
-            AwsClients(region=args.region, role_arn=args.role_arn).session().get_credentials().get_frozen_credentials()
-        )
-        env.update(
-            AWS_ACCESS_KEY_ID=credentials.access_key,
-            AWS_SECRET_ACCESS_KEY=credentials.secret_key,
-            AWS_SESSION_TOKEN=credentials.token or "",
-        )
     return env
 
 
@@ -108,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cwd", type=Path, default=Path("infra"), help="the Pulumi project (default: infra)")
     parser.add_argument("--policy-pack", help="the policy pack directory for preview and up (e.g. infra/policy)")
     parser.add_argument(
+        "--image-tag",
+        help="preview and up: the release's image tag (the commit SHA push_image pushed), earfit:imageTag",
+    )
+    parser.add_argument(
         "--backend-url", help="Pulumi state backend, e.g. s3://<state bucket> (default: the CLI's login)"
     )
     parser.add_argument(
@@ -116,7 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--timeout", type=positive_seconds, default=3600.0, help="seconds the CLI may run (default: 3600)"
     )
-    add_aws_options(parser)
+    parser.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        help="AWS region for the CLI (default: $AWS_REGION); the program's providers use the stack's own",
+    )
+    add_dry_run_option(parser)
     return parser
 
 
@@ -125,6 +119,8 @@ def main(argv: Sequence[str] | None = None, *, runner: Runner | None = None, out
         command = pulumi_command(args)
         if args.action != "outputs" and args.policy_pack is None:
             raise StepFailed(f"{args.action} runs only with the company policy pack: give --policy-pack")
+        if args.action != "outputs" and not args.image_tag:
+            raise StepFailed(f"{args.action} needs the release's image tag: give --image-tag")
         if args.action == "outputs" and args.properties is None:
             raise StepFailed("outputs needs --properties, the file Bamboo injects")
         if actions.dry_run and args.action != "outputs":

@@ -1,7 +1,9 @@
 """Check the release through CloudFront, the way a shopper reaches it, and mark it verified.
 
 Checks, each retried until it passes or the total bound runs out: `/healthz` and `/readyz`
-answer 200; the questionnaire API answers 200 with a questionnaire; `/` serves the `index.html`
+answer 200 with the application's JSON status (`ok`, `ready`), so the client's `index.html`,
+which CloudFront serves for any extensionless path it does not send to the ALB, cannot pass for
+them; the questionnaire API answers 200 with a questionnaire; `/` serves the `index.html`
 this release published (byte for byte, so a stale cached page does not pass) as `no-cache`
 HTML; and one content-hashed asset it names is served with its year-long immutable cache header.
 On success the release record is marked verified, which tells the rollback step to leave the
@@ -58,9 +60,19 @@ class Check:
     verify: Callable[[Response], str | None]  # None when it passes, else why not
 
 
-def status_is(expected: int) -> Callable[[Response], str | None]:
+def status_json_is(expected: str) -> Callable[[Response], str | None]:
+    """200 with `{"status": expected, …}`: the application itself answered."""
+
     def verify(response: Response) -> str | None:
-        return None if response.status == expected else f"answered {response.status}, expected {expected}"
+        if response.status != 200:
+            return f"answered {response.status}, expected 200"
+        try:
+            body = json.loads(response.body)
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            return f"did not answer JSON ({kind}): not routed to the application?"
+        status = body.get("status") if isinstance(body, dict) else None
+        return None if status == expected else f"answered status {status!r}, expected {expected!r}"
 
     return verify
 
@@ -101,8 +113,8 @@ def smoke_checks(*, index: bytes, health_path: str, ready_path: str, questionnai
     if not assets:
         raise StepFailed("the published index.html names no assets/ file to check")
     return [
-        Check("liveness", health_path, status_is(200)),
-        Check("readiness", ready_path, status_is(200)),
+        Check("liveness", health_path, status_json_is("ok")),
+        Check("readiness", ready_path, status_json_is("ready")),
         Check("questionnaire API", questionnaire_path, questionnaire_verify),
         Check("index.html", "/", index_verify(index)),
         Check("hashed asset", f"/{assets[0]}", asset_verify),
@@ -143,7 +155,7 @@ def checks_run(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m deploy.smoke_test", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-url", required=True, help="https://<CloudFront domain>")
+    parser.add_argument("--base-url", required=True, help="https://<the site's public name>, which CloudFront serves")
     parser.add_argument(
         "--index", type=Path, default=Path("frontend/dist/index.html"), help="the index.html this release published"
     )

@@ -1,10 +1,13 @@
-"""Project-level views: readiness and the JSON error pages."""
+"""Project-level views: readiness and the error pages (JSON for the API, HTML for the admin)."""
 
 import sys
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -40,8 +43,21 @@ class ReadinessApi(APIView):
         return response
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The API (and anything that is not a page for people) answers in the one JSON error shape;
+    the admin and other pages staff open in a browser get an HTML page."""
+    return not request.path.startswith("/admin/")
+
+
+def _error_page(request: HttpRequest, status: int, message: str, code: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body(message, code), status=status)
+    context = {**admin.site.each_context(request), "message": message}
+    return render(request, f"{status}.html", context, status=status)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse(error_body("Not found.", "not_found"), status=404)
+    return _error_page(request, 404, "Not found.", "not_found")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -49,12 +65,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
         return dependency_unavailable_json("database")
-    return JsonResponse(error_body("Something went wrong on our side. Please try again.", "server_error"), status=500)
+    message = "Something went wrong on our side. Please try again."
+    if _wants_json(request):
+        return JsonResponse(error_body(message, "server_error"), status=500)
+    # No request context: the database or a context processor may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render({"message": message}))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse(error_body("The request could not be understood.", "bad_request"), status=400)
+    return _error_page(request, 400, "The request could not be understood.", "bad_request")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse(error_body("You do not have permission to do this.", "permission_denied"), status=403)
+    return _error_page(request, 403, "You do not have permission to do this.", "permission_denied")

@@ -9,6 +9,8 @@ from PIL import Image, ImageDraw
 from inference.keypoints import MEASUREMENT_PAIRS
 from inference.types import EarAnalysis
 
+# The client's legend names these (recommendations.measuring.analysis.overlay_legend).
+CARD_COLOUR = (0, 255, 255)
 COLOURS = {
     "ear_length": (255, 64, 64),
     "ear_width": (64, 160, 255),
@@ -26,7 +28,7 @@ def render_overlay(image: Image.Image, analysis: EarAnalysis, *, image_format: s
     line = max(2, round(max(canvas.size) / 400))
     if analysis.card_corners:
         pts = [(c.x, c.y) for c in analysis.card_corners]
-        draw.line([*pts, pts[0]], fill=(0, 255, 255), width=line)
+        draw.line([*pts, pts[0]], fill=CARD_COLOUR, width=line)
     by_name = {k.name: k for k in analysis.keypoints}
     for m in analysis.measurements:
         a, b = MEASUREMENT_PAIRS[m.name]
@@ -39,8 +41,6 @@ def render_overlay(image: Image.Image, analysis: EarAnalysis, *, image_format: s
     r = 2 * line
     for k in analysis.keypoints:
         draw.ellipse((k.x - r, k.y - r, k.x + r, k.y + r), outline=(255, 255, 255), width=max(1, line // 2))
-    if analysis.quality:
-        draw.text((8, 8), ", ".join(analysis.reasons), fill=(255, 255, 0))
     buf = io.BytesIO()
     if image_format.upper() in ("JPEG", "JPG"):
         canvas.save(buf, "JPEG", quality=85)

@@ -51,12 +51,12 @@ app = AppService("app", ServiceArgs(
     data_key_arn=keys.data.arn, logs_key_arn=keys.logs.arn,
     secret_arns={env_name: secret.arn for env_name, secret in secrets.by_env_name.items()},
     target_group_arn=load_balancer.target_group.arn, alb_arn_suffix=load_balancer.alb.arn_suffix,
-    target_group_arn_suffix=load_balancer.target_group.arn_suffix), regional)
+    target_group_arn_suffix=load_balancer.target_group.arn_suffix, image_source=registry.cache_rule), regional)
 waf = EdgeFirewall("waf", EdgeFirewallArgs(config=config, edge_key_arn=keys.edge.arn), edge)
 cdn = Cdn("cdn", CdnArgs(
     config=config, alb_dns_name=load_balancer.alb.dns_name, origin_secret=load_balancer.origin_secret,
     web_acl_arn=waf.web_acl.arn, access_log_bucket=storage.access_logs.bucket.id, edge_key_arn=keys.edge.arn,
-    edge_provider=providers.edge), regional)
+    edge_provider=providers.edge, failover_provider=providers.failover), regional)
 Monitoring("monitoring", MonitoringArgs(
     config=config, logs_key_arn=keys.logs.arn, edge_key_arn=keys.edge.arn, edge_provider=providers.edge,
     alb_arn_suffix=load_balancer.alb.arn_suffix, target_group_arn_suffix=load_balancer.target_group.arn_suffix,
@@ -66,7 +66,7 @@ Monitoring("monitoring", MonitoringArgs(
 
 # fmt: on
 
-# The delivery pipeline reads these (`pulumi stack output --json`).
+# The delivery pipeline reads these (`pulumi stack output --json`; the list: deploy/stack_outputs.py).
 pulumi.export("ecr_repository_url", registry.repository.repository_url)
 pulumi.export("cluster_name", app.cluster.name)
 pulumi.export("web_service_name", app.web.name)
@@ -78,6 +78,7 @@ pulumi.export("task_security_group_id", firewall.tasks.id)
 pulumi.export("static_bucket_name", cdn.static.bucket.bucket)
 pulumi.export("distribution_id", cdn.distribution.id)
 pulumi.export("distribution_domain_name", cdn.distribution.domain_name)
+pulumi.export("site_domain_name", config.domain_name)
 pulumi.export("web_log_group_name", app.log_groups["web"].name)
 pulumi.export("aws_account_id", config.account_id)
 pulumi.export("aws_region", config.region)

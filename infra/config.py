@@ -1,8 +1,9 @@
 """The typed stack configuration, read and validated before any resource is declared.
 
 Every per-stack value lives in the committed `Pulumi.<stack>.yaml`; the pipeline adds only
-`earfit:imageTag` (the commit it built) with `pulumi config set`. A stack whose configuration is
-wrong stops here with one message naming every bad key, instead of half-way through a deployment.
+`earfit:imageTag` (the commit it built and pushed to the release repository), as
+`pulumi preview|up --config earfit:imageTag=<commit sha>`. A stack whose configuration is wrong
+stops here with one message naming every bad key, instead of half-way through a deployment.
 """
 
 import re
@@ -21,9 +22,12 @@ _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]+$")
 _CERT_ARN = re.compile(r"^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2, as CloudFront's geo restriction takes them
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CIDR_16 = re.compile(r"^10\.(\d{1,3})\.0\.0/16$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# <account>.dkr.ecr.<region>.amazonaws.com/<repository>: where the build plan pushes releases.
+_RELEASE_REPOSITORY = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([a-z0-9]+(?:[._/-][a-z0-9]+)*)$")
 MIN_LOG_RETENTION_DAYS = 365
 # The retention periods CloudWatch Logs accepts, from a year up.
 LOG_RETENTION_CHOICES = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -52,6 +56,7 @@ class StackConfig:
     tier: Tier
     account_id: str
     region: str
+    static_failover_region: str
     deploy_role_arn: str
     domain_name: str
     hosted_zone_id: str | None
@@ -59,6 +64,7 @@ class StackConfig:
     cloudfront_certificate_arn: str
     alarm_email: str
     image_tag: str
+    release_repository_url: str
     vpc_cidr: str
     nat_gateway_per_az: bool
     web: TaskSize
@@ -84,6 +90,7 @@ class StackConfig:
     audit_archive_retention_days: int
     audit_object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"]
     cloudfront_price_class: str
+    viewer_countries: tuple[str, ...]
     waf_rate_limit: int
     waf_upload_rate_limit: int
     queue_depth_alarm_threshold: int
@@ -97,6 +104,24 @@ class StackConfig:
     @property
     def is_prod(self) -> bool:
         return self.tier == "prod"
+
+    @property
+    def release_registry(self) -> str:
+        """The release repository's registry host, `<account>.dkr.ecr.<region>.amazonaws.com`."""
+        return self.release_repository_url.split("/", 1)[0]
+
+    @property
+    def release_repository(self) -> str:
+        """The release repository's name inside its registry."""
+        return self.release_repository_url.split("/", 1)[1]
+
+    @property
+    def release_repository_arn(self) -> str:
+        match = _RELEASE_REPOSITORY.match(self.release_repository_url)
+        if match is None:  # refused by stack_config_load already
+            raise ValueError(self.release_repository_url)
+        account, region, name = match.groups()
+        return f"arn:aws:ecr:{region}:{account}:repository/{name}"
 
 
 class _Reader:
@@ -153,6 +178,16 @@ class _Reader:
             return False
         return raw.strip().lower() == "true"
 
+    def countries(self, key: str) -> tuple[str, ...]:
+        """A comma-separated list of ISO 3166-1 alpha-2 country codes, at least one."""
+        codes = tuple(code.strip() for code in self.text(key).split(",") if code.strip())
+        if not codes and self.config.get(key) is not None:
+            self.problem(key, "names no country")
+        wrong = [code for code in codes if not _COUNTRY.match(code)]
+        if wrong:
+            self.problem(key, f"{', '.join(wrong)} is not an ISO 3166-1 alpha-2 country code")
+        return codes
+
     def size(self, prefix: str, *, cpu: int, memory: int) -> TaskSize:
         return TaskSize(
             cpu=self.integer(f"{prefix}Cpu", default=cpu, minimum=256),
@@ -170,6 +205,11 @@ def stack_config_load() -> StackConfig:
         read.problem("tier", f"'{tier}' is not one of {', '.join(TIERS)}")
     account_id = read.text("accountId", pattern=_ACCOUNT_ID)
     region = read.text("region", pattern=_REGION)
+    static_failover_region = read.text("staticFailoverRegion", pattern=_REGION)
+    if static_failover_region and static_failover_region == region:
+        read.problem(
+            "staticFailoverRegion", f"{static_failover_region} is the stack's own region; a failover needs another"
+        )
     deploy_role_arn = read.text("deployRoleArn", pattern=_ROLE_ARN)
     alb_certificate_arn = read.text("albCertificateArn", pattern=_CERT_ARN)
     cloudfront_certificate_arn = read.text("cloudfrontCertificateArn", pattern=_CERT_ARN)
@@ -242,6 +282,7 @@ def stack_config_load() -> StackConfig:
         tier=tier if tier in TIERS else "dev",  # checked above; the error is raised below
         account_id=account_id,
         region=region,
+        static_failover_region=static_failover_region,
         deploy_role_arn=deploy_role_arn,
         domain_name=read.text("domainName"),
         hosted_zone_id=read.optional("hostedZoneId"),
@@ -249,6 +290,7 @@ def stack_config_load() -> StackConfig:
         cloudfront_certificate_arn=cloudfront_certificate_arn,
         alarm_email=read.text("alarmEmail", pattern=_EMAIL),
         image_tag=read.text("imageTag", pattern=_IMAGE_TAG),
+        release_repository_url=read.text("releaseRepositoryUrl", pattern=_RELEASE_REPOSITORY),
         vpc_cidr=vpc_cidr,
         nat_gateway_per_az=read.boolean("natGatewayPerAz", default=True),
         web=read.size("web", cpu=1024, memory=2048),
@@ -276,6 +318,7 @@ def stack_config_load() -> StackConfig:
         audit_archive_retention_days=read.integer("auditArchiveRetentionDays", default=2557, minimum=365),
         audit_object_lock_mode=lock_mode,  # type: ignore[arg-type]  # checked above
         cloudfront_price_class=price_class,
+        viewer_countries=read.countries("viewerCountries"),
         waf_rate_limit=read.integer("wafRateLimit", default=2000, minimum=100),
         waf_upload_rate_limit=read.integer("wafUploadRateLimit", default=100, minimum=10),
         queue_depth_alarm_threshold=read.integer("queueDepthAlarmThreshold", default=500, minimum=1),

@@ -23,7 +23,8 @@ IMAGE_COMMANDS = (COMMAND_WEB, COMMAND_WORKER, COMMAND_BEAT, COMMAND_MIGRATE)
 CONTAINER_USER = "10001:10001"
 CONTAINER_PORT = 8000
 WRITABLE_PATH = "/tmp"  # noqa: S108 - the one writable mount the image expects, a task-private volume
-HEALTH_CHECK_PATH = "/healthz"
+HEALTH_CHECK_PATH = "/healthz"  # liveness: the ALB's target health check
+READINESS_PATH = "/readyz"  # every dependency answers: the pipeline's smoke test asks it through CloudFront
 
 # Proxies that append to X-Forwarded-For in front of Django: CloudFront, then the ALB.
 TRUSTED_PROXY_COUNT = 2

@@ -1,23 +1,28 @@
 """Staff views: catalog managers edit products; auditors and managers read the rest.
 
 Every change goes through a service (product save, activation, model activation, photo view).
+Templates for the pages added here are in `templates/admin/` at the project root.
 """
 
 import hashlib
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from accounts.audit.selectors import audit_event_list_for_object
 from accounts.audit.services import AuditActor
-from recommendations.catalog.selectors import product_annotate_statistics
+from recommendations.catalog.selectors import CatalogStatistics, catalog_statistics, product_annotate_statistics
 from recommendations.catalog.services import (
     CatalogFile,
     catalog_export_record,
@@ -37,6 +42,7 @@ from recommendations.models import (
     RecommendationItem,
 )
 from recommendations.photos.services.staff_view import ear_photo_staff_view
+from recommendations.vocabulary import HEADBAND, TIP_SIZE_LABELS, TIP_SIZES, FormFactor
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,12 +56,102 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ProductAdminForm(forms.ModelForm):
+    """Tip sizes as one checkbox per size, in size order, instead of a JSON box."""
+
+    tip_sizes = forms.MultipleChoiceField(
+        label="Ear tips in the box",
+        choices=[(size, f"{size} ({TIP_SIZE_LABELS[size].lower()})") for size in TIP_SIZES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick every size that comes with the product. In-ear products need at least one; "
+        "over-ear and on-ear headphones have none.",
+    )
+
+    class Meta:
+        model = Product
+        # The admin's fieldsets choose the fields shown; this form only changes how tip sizes are edited.
+        fields = ("tip_sizes",)
+
+    def clean_tip_sizes(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("tip_sizes") or [])
+        return [size for size in TIP_SIZES if size in chosen]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        form_factor, tips = cleaned.get("form_factor"), cleaned.get("tip_sizes") or []
+        if form_factor == FormFactor.IN_EAR and not tips:
+            self.add_error(
+                "tip_sizes", "An in-ear product comes with at least one tip size: tick the sizes in the box."
+            )
+        if form_factor in HEADBAND and tips:
+            self.add_error("tip_sizes", "Over-ear and on-ear headphones have no ear tips: untick every size.")
+        return cleaned
+
+
+class StatisticsPeriodForm(forms.Form):
+    """The days a statistics page covers, both included, in UTC."""
+
+    MAX_DAYS = 3 * 366
+
+    # A date input's value is always ISO (YYYY-MM-DD), whatever the locale shows.
+    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The first day must not be after the last.")
+        if since and until and (until - since).days >= self.MAX_DAYS:
+            raise forms.ValidationError("Choose a period of at most three years.")
+        return cleaned
+
+
+CHART_BARS = 15
+CHART_WIDTH = 640
+CHART_LABEL_WIDTH = 220
+CHART_ROW = 26
+
+
+def statistics_chart(statistics: CatalogStatistics) -> dict[str, Any]:
+    """Bar geometry for the most recommended products (drawn as SVG by the template, no script):
+    the whole bar is how often a product was recommended, its darker part how often it came first."""
+    shown = [p for p in statistics.products if p.recommended][:CHART_BARS]
+    top = max((p.recommended for p in shown), default=0)
+    scale = (CHART_WIDTH - CHART_LABEL_WIDTH - 40) / top if top else 0
+    bars = [
+        {
+            "name": p.name,
+            "y": index * CHART_ROW,
+            "recommended": p.recommended,
+            "top_pick": p.top_pick,
+            "width": round(p.recommended * scale, 1),
+            "value_x": round(CHART_LABEL_WIDTH + p.recommended * scale + 6, 1),
+            "top_width": round(p.top_pick * scale, 1),
+        }
+        for index, p in enumerate(shown)
+    ]
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": max(1, len(bars)) * CHART_ROW + 4,
+        "label_width": CHART_LABEL_WIDTH,
+        "bar_height": CHART_ROW - 8,
+    }
+
+
 @admin.register(Product)
 class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
     """Products, and the catalog as a CSV or XLSX file: "Import" previews every row (new, changed,
     unchanged, or its errors) in a dry run that writes nothing, and writes only when confirmed;
-    "Export" downloads the catalog in the same columns. Both are audited with the file's SHA-256."""
+    "Export" downloads the catalog in the same columns. Both are audited with the file's SHA-256.
+    The import and export buttons wrap the product list's own template (django-import-export
+    keeps it as its base)."""
 
+    form = ProductAdminForm
+    change_list_template = "admin/recommendations/product/change_list.html"
+    object_history_template = "admin/recommendations/product/object_history.html"
     resource_classes = [ProductResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -64,8 +160,6 @@ class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
         "model",
         "form_factor",
         "price",
-        "wireless",
-        "anc",
         "active",
         "times_recommended",
         "times_top_pick",
@@ -162,17 +256,56 @@ class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
         )
         return data
 
-    @admin.display(description="Recommended", ordering="_recommended")
+    @admin.display(description="Shown", ordering="_recommended")
     def times_recommended(self, obj: Any) -> int:
+        """In how many fittings' first recommendations it appeared (re-ranks not counted)."""
         return int(obj._recommended)
 
-    @admin.display(description="Top pick", ordering="_top")
+    @admin.display(description="First", ordering="_top")
     def times_top_pick(self, obj: Any) -> int:
         return int(obj._top)
 
-    @admin.display(description="Fit 'right'")
+    @admin.display(description="Fit right")
     def feedback_right_share(self, obj: Any) -> str:
         return "—" if obj._right is None else f"{100 * float(obj._right):.0f} %"
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.statistics_view)
+        return [path("statistics/", view, name="recommendations_product_statistics"), *super().get_urls()]
+
+    def statistics_view(self, request: HttpRequest) -> TemplateResponse:
+        """Recommendation statistics for catalog managers, over a chosen period (default: the last 30 days)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = datetime.now(UTC).date()
+        form = StatisticsPeriodForm(request.GET or {"since": today - timedelta(days=29), "until": today})
+        valid = form.is_valid()
+        since: date = form.cleaned_data["since"] if valid else today - timedelta(days=29)
+        until: date = form.cleaned_data["until"] if valid else today
+        statistics = catalog_statistics(
+            since=datetime.combine(since, time.min, tzinfo=UTC),
+            until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Recommendation statistics",
+            "opts": self.model._meta,
+            "form": form,
+            "since": since,
+            "until": until,
+            "statistics": statistics,
+            "chart": statistics_chart(statistics),
+        }
+        return TemplateResponse(
+            request, "admin/recommendations/product/statistics.html", context, status=200 if valid else 400
+        )
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None) -> Any:
+        """The product's history from the audit trail: created, changed (which fields), activated and
+        retired, by whom and when, including what admin actions and the demo loader did, which
+        Django's own change log never records."""
+        events = audit_event_list_for_object(object_type="product", object_id=str(object_id))
+        return super().history_view(request, object_id, extra_context={**(extra_context or {}), "audit_events": events})
 
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:

@@ -5,6 +5,7 @@ constraints. Choices come from `vocabulary.py`.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,36 +21,96 @@ from recommendations.vocabulary import (
 )
 
 
-class Product(models.Model):
-    """A headset or earphone with the geometry that decides how it fits."""
+def _millimetres(label: str, help_text: str) -> "models.DecimalField[Decimal | None, Decimal | None]":
+    """An optional length of the product's fit geometry, in mm to a tenth."""
+    return models.DecimalField(
+        f"{label} (mm)", max_digits=4, decimal_places=1, null=True, blank=True, help_text=help_text
+    )
 
-    slug = models.SlugField(max_length=120, unique=True)
+
+class Product(models.Model):
+    """A headset or earphone with the geometry that decides how it fits.
+
+    Labels and help texts are what catalog managers read in the admin: in words, with units.
+    """
+
+    slug = models.SlugField(
+        "web name", max_length=120, unique=True, help_text="Lower case, digits and hyphens; filled in from the name."
+    )
     brand = models.CharField(max_length=80)
-    model = models.CharField(max_length=120)
-    form_factor = models.CharField(max_length=16, choices=FORM_FACTOR_CHOICES)
+    model = models.CharField("model name", max_length=120)
+    form_factor = models.CharField(
+        "kind",
+        max_length=16,
+        choices=FORM_FACTOR_CHOICES,
+        help_text="How it is worn: in the ear canal, in the outer ear, over or on the ear, open, or on a hook.",
+    )
     description = models.TextField(blank=True)
     # Fit geometry. In-ear: tips and nozzle; in-ear, earbud, open and ear-hook: the shell that
     # sits in or on the concha; over-ear and on-ear: the cup opening and clamp force.
-    tip_sizes = models.JSONField(default=list, blank=True, help_text='Tip sizes in the box, e.g. ["S", "M", "L"].')
-    nozzle_diameter_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    shell_length_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    shell_width_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    cup_inner_height_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    cup_inner_width_mm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    weight_g = models.DecimalField(max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
-    clamp_force_n = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    tip_sizes = models.JSONField(
+        "ear tips in the box", default=list, blank=True, help_text="The ear-tip sizes that come with the product."
+    )
+    nozzle_diameter_mm = _millimetres(
+        "nozzle diameter",
+        "In-ear only: the width of the tube the tip sits on.",
+    )
+    shell_length_mm = _millimetres(
+        "shell length",
+        "In-ear, earbud, open and ear-hook: the part that rests in the outer ear, top to bottom.",
+    )
+    shell_width_mm = _millimetres(
+        "shell width",
+        "The same part, front to back; compared with the shopper's concha width.",
+    )
+    cup_inner_height_mm = _millimetres(
+        "cup opening height",
+        "Over-ear and on-ear: the inside of the cushion, top to bottom; over-ear cups should clear the ear.",
+    )
+    cup_inner_width_mm = _millimetres(
+        "cup opening width",
+        "Over-ear and on-ear: the inside of the cushion, front to back.",
+    )
+    weight_g = models.DecimalField(
+        "weight (g)",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
+        help_text="Of one earpiece for earphones, of the whole headset for headphones.",
+    )
+    clamp_force_n = models.DecimalField(
+        "clamp force (N)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Headphones only: how hard the headband presses the cups together; most are 2.5 to 6 N.",
+    )
     # Features.
     anc = models.BooleanField("active noise cancelling", default=False)
     wireless = models.BooleanField(default=True)
     water_resistance = models.CharField(
-        max_length=8, choices=WATER_RESISTANCE_CHOICES, default=WaterResistance.NONE.value
+        max_length=8,
+        choices=WATER_RESISTANCE_CHOICES,
+        default=WaterResistance.NONE.value,
+        help_text="The IP rating on the box, if any.",
     )
     microphone = models.BooleanField(default=True)
-    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
-    currency = models.CharField(max_length=3, default="EUR")
-    active = models.BooleanField(default=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    price = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="The usual shop price; compared with the budget shoppers choose (in euros).",
+    )
+    currency = models.CharField(max_length=3, default="EUR", help_text="Three-letter code, such as EUR.")
+    active = models.BooleanField(
+        "in the catalog",
+        default=True,
+        db_index=True,
+        help_text="Untick (or use the Retire action) to stop recommending it; products are never deleted.",
+    )
+    created_at = models.DateTimeField("added", auto_now_add=True)
+    updated_at = models.DateTimeField("last changed", auto_now=True)
 
     class Meta:
         ordering = ["brand", "model"]
@@ -169,12 +230,16 @@ class FitOutcome(models.TextChoices):
 class FitFeedback(models.Model):
     fitting = models.ForeignKey(Fitting, on_delete=models.CASCADE, related_name="feedback")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="feedback")
-    fit = models.CharField(max_length=16, choices=FitOutcome.choices)
-    comfort = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    fit = models.CharField("how it fitted", max_length=16, choices=FitOutcome.choices)
+    comfort = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (painful) to 5 (very comfortable)."
+    )
     comment = models.TextField(blank=True, max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("sent", auto_now_add=True)
 
     class Meta:
+        verbose_name = "fit feedback"
+        verbose_name_plural = "fit feedback"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -4,12 +4,14 @@ There is no add, change or delete here by design: the trail is append-only, and 
 is `audit_event_record`. Exporting is an admin action that is itself audited.
 """
 
+import json
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.audit.export import audit_csv_lines
 from accounts.audit.models import AuditEvent
@@ -26,6 +28,28 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False  # counting a large trail on every page view is slow and says little
     actions = ["export_csv"]
+    # The detail page shows every field of the row, the chain's links included, read-only.
+    fields = (
+        "seq",
+        "occurred_at",
+        "action",
+        "actor_type",
+        "actor_id",
+        "actor_label",
+        "object_type",
+        "object_id",
+        "request_id",
+        "payload_pretty",
+        "prev_hash",
+        "hash",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Payload")
+    def payload_pretty(self, obj: AuditEvent) -> str:
+        return format_html(
+            '<pre data-testid="audit-payload">{}</pre>', json.dumps(obj.payload, indent=2, sort_keys=True)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

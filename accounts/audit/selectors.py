@@ -37,3 +37,10 @@ def audit_event_list(*, filters: AuditFilter) -> QuerySet[AuditEvent]:
     if filters.action:
         events = events.filter(action=filters.action)
     return events
+
+
+def audit_event_list_for_object(*, object_type: str, object_id: str, limit: int = 200) -> list[AuditEvent]:
+    """What happened to one object (a product's creation, changes, activation, retirement),
+    oldest first: the history the admin shows beside the object, read from the trail itself."""
+    events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by("-seq")[:limit]
+    return list(reversed(events))

@@ -112,6 +112,8 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
+# Times in the admin carry their zone ("08:43:12 UTC"): earfit/formats/.
+FORMAT_MODULE_PATH = ["earfit.formats"]
 USE_I18N = True
 USE_TZ = True
 

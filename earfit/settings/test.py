@@ -19,3 +19,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # destroy an in-memory database. Benchmarks name their own file so they never share the tests'.
     _test_db = env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test-earfit.sqlite3"))
     DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
+
+# The live server can start (for an earlier test) before the end-to-end fixture rebuilds the
+# client, whose new hashed files WhiteNoise would otherwise never see: look files up per request.
+WHITENOISE_AUTOREFRESH = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
+from components.buckets import PrivateBucket, PrivateBucketArgs, expiry_rule, private_bucket_create
 from components.documents import allow, assume_role_policy, policy_document, service_principal_allow
 from config import StackConfig
 
@@ -59,24 +59,15 @@ class Audit(pulumi.ComponentResource):
             f"{name}-archive-lifecycle",
             bucket=self.archive.bucket.id,
             rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="archive-then-expire",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiry_rule(
+                    "archive-then-expire",
+                    days=config.audit_archive_retention_days,
+                    noncurrent_days=1,
                     transitions=[
                         aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
                             days=GLACIER_AFTER_DAYS, storage_class="GLACIER"
                         )
                     ],
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=config.audit_archive_retention_days
-                    ),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=1
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
                 )
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.archive.versioning]),

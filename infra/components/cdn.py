@@ -1,13 +1,16 @@
 """CloudFront: the React build from a private bucket through Origin Access Control, and the ALB
-over HTTPS for `/api/*`, `/admin/*` and `/static/*` (Django's admin assets), uncached and with
-every viewer header forwarded (Host included, so Django sees the public name and the ALB's
-certificate matches it). TLS 1.2+ with the IT team's certificate, the WAF attached, security
+over HTTPS for `/api/*`, `/admin/*` and `/static/*` (Django's admin assets), and for `/healthz`
+and `/readyz` (GET and HEAD only: the pipeline's smoke test checks the release through CloudFront),
+uncached and with every viewer header forwarded (Host included, so Django sees the public name and
+the ALB's certificate matches it). TLS 1.2+ with the IT team's certificate, the WAF attached, security
 headers on every response, access logs to CloudWatch in us-east-1 (standard logging v2, which
 needs no bucket ACLs).
 
 The static bucket's key and policy name this distribution, so only it can read the build.
 A path without a file extension is a client route and gets `index.html` (a viewer-request
-function on the bucket's behaviour only, so API 404s stay 404s).
+function on the bucket's behaviour only, so API 404s stay 404s). The bucket's behaviour reads from
+an origin group: the static bucket, and its copy in a second region when the bucket answers with a
+server error (components/static_site.py).
 """
 
 from dataclasses import dataclass
@@ -16,16 +19,31 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
-from components.documents import account_root_statement, policy_document, service_principal_allow
 from components.load_balancer import ORIGIN_HEADER
+from components.static_site import (
+    FAILOVER_STATUS_CODES,
+    SiteBucket,
+    site_copy_create,
+    site_key_create,
+    site_lifecycle_create,
+    site_read_grant,
+)
 from config import StackConfig
+from contract import HEALTH_CHECK_PATH, READINESS_PATH
 
 # AWS managed policies (their ids are the same in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 ALB_PATHS = ("/api/*", "/admin/*", "/static/*")
+# Without their own behaviours these would reach the bucket, and the client-route rewrite would
+# answer them with index.html and a 200.
+HEALTH_PATHS = (HEALTH_CHECK_PATH, READINESS_PATH)
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+READ_METHODS = ["GET", "HEAD"]
 STATIC_ORIGIN = "static-site"
+STATIC_COPY_ORIGIN = "static-site-copy"
+STATIC_GROUP = "static-site-failover"  # the default behaviour's target: the bucket, else its copy
 ALB_ORIGIN = "web-alb"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
@@ -49,11 +67,13 @@ class CdnArgs:
     access_log_bucket: pulumi.Input[str]
     edge_key_arn: pulumi.Input[str]
     edge_provider: aws.Provider
+    failover_provider: aws.Provider
 
 
 class Cdn(pulumi.ComponentResource):
     static_key: aws.kms.Key
     static: PrivateBucket
+    static_copy: SiteBucket
     distribution: aws.cloudfront.Distribution
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -61,15 +81,7 @@ class Cdn(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
 
-        self.static_key = aws.kms.Key(
-            f"{name}-static-key",
-            description=f"{config.name}: the static site, readable by its CloudFront distribution",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=30,
-            is_enabled=True,
-            opts=child,
-        )
+        self.static_key = site_key_create(f"{name}-static-key", config=config, region=config.region, parent=self)
         self.static = private_bucket_create(
             name=f"{name}-static",
             args=PrivateBucketArgs(
@@ -77,23 +89,10 @@ class Cdn(pulumi.ComponentResource):
             ),
             parent=self,
         )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-static-lifecycle",
-            bucket=self.static.bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="old-builds",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=30
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
-                )
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.static.versioning]),
+        site_lifecycle_create(f"{name}-static-lifecycle", site=self.static, parent=self)
+        primary = SiteBucket(bucket=self.static, key=self.static_key)
+        self.static_copy = site_copy_create(
+            f"{name}-static-copy", config=config, source=primary, parent=self, provider=args.failover_provider
         )
         access_control = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
@@ -138,14 +137,15 @@ class Cdn(pulumi.ComponentResource):
                 path_pattern=pattern,
                 target_origin_id=ALB_ORIGIN,
                 viewer_protocol_policy="redirect-to-https",
-                allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-                cached_methods=["GET", "HEAD"],
+                allowed_methods=methods,
+                cached_methods=READ_METHODS,
                 cache_policy_id=CACHING_DISABLED,
                 origin_request_policy_id=ALL_VIEWER,
                 response_headers_policy_id=headers.id,
                 compress=True,
             )
-            for pattern in ALB_PATHS
+            for patterns, methods in ((ALB_PATHS, ALL_METHODS), (HEALTH_PATHS, READ_METHODS))
+            for pattern in patterns
         ]
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
@@ -159,10 +159,13 @@ class Cdn(pulumi.ComponentResource):
             web_acl_id=args.web_acl_arn,
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
-                    origin_id=STATIC_ORIGIN,
-                    domain_name=self.static.bucket.bucket_regional_domain_name,
+                    origin_id=origin_id,
+                    domain_name=site.bucket.bucket.bucket_regional_domain_name,
                     origin_access_control_id=access_control.id,
-                ),
+                )
+                for origin_id, site in ((STATIC_ORIGIN, primary), (STATIC_COPY_ORIGIN, self.static_copy))
+            ]
+            + [
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=ALB_ORIGIN,
                     domain_name=args.alb_dns_name,
@@ -178,8 +181,20 @@ class Cdn(pulumi.ComponentResource):
                     ],
                 ),
             ],
+            origin_groups=[
+                aws.cloudfront.DistributionOriginGroupArgs(
+                    origin_id=STATIC_GROUP,
+                    failover_criteria=aws.cloudfront.DistributionOriginGroupFailoverCriteriaArgs(
+                        status_codes=FAILOVER_STATUS_CODES
+                    ),
+                    members=[
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=STATIC_ORIGIN),
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=STATIC_COPY_ORIGIN),
+                    ],
+                )
+            ],
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id=STATIC_ORIGIN,
+                target_origin_id=STATIC_GROUP,
                 viewer_protocol_policy="redirect-to-https",
                 allowed_methods=["GET", "HEAD"],
                 cached_methods=["GET", "HEAD"],
@@ -193,8 +208,11 @@ class Cdn(pulumi.ComponentResource):
                 ],
             ),
             ordered_cache_behaviors=alb_behaviours,
+            # Only the markets earfit serves (stack configuration); elsewhere CloudFront answers 403.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="whitelist", locations=sorted(config.viewer_countries)
+                )
             ),
             viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
                 acm_certificate_arn=config.cloudfront_certificate_arn,
@@ -203,33 +221,14 @@ class Cdn(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        read_by_distribution = {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}
-        self.static.attach_policy(
-            f"{name}-static",
-            service_principal_allow(
-                sid="CloudFrontReadsTheBuild",
-                service="cloudfront.amazonaws.com",
-                actions=["s3:GetObject"],
-                resources=[pulumi.Output.concat(self.static.bucket.arn, "/*")],
-                condition=read_by_distribution,
-            ),
-            parent=self,
-        )
-        aws.kms.KeyPolicy(
-            f"{name}-static-key-policy",
-            key_id=self.static_key.id,
-            policy=policy_document(
-                account_root_statement(account_id=config.account_id),
-                service_principal_allow(
-                    sid="CloudFrontDecryptsTheBuild",
-                    service="cloudfront.amazonaws.com",
-                    actions=["kms:Decrypt"],
-                    resources=["*"],
-                    condition=read_by_distribution,
-                ),
-            ),
-            opts=child,
-        )
+        for site, bucket_policy, key_policy in (
+            (primary, f"{name}-static", f"{name}-static-key-policy"),
+            (self.static_copy, f"{name}-static-copy", f"{name}-static-copy-key-policy"),
+        ):
+            site_read_grant(
+                bucket_policy_name=bucket_policy, key_policy_name=key_policy, site=site, config=config,
+                distribution_arn=self.distribution.arn, parent=self,
+            )  # fmt: skip
         self._access_logs(name, config=config, edge_key_arn=args.edge_key_arn, edge_provider=args.edge_provider)
         if config.hosted_zone_id:
             for record_type in ("A", "AAAA"):

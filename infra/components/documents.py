@@ -18,6 +18,11 @@ def allow(*, sid: str, actions: list[str], resources: list[Any], condition: dict
     return statement
 
 
+def registry_login() -> Statement:
+    """ECR sign-in. GetAuthorizationToken has no resource-level permissions: AWS accepts only "*"."""
+    return allow(sid="RegistryLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"])
+
+
 def service_principal_allow(
     *, sid: str, service: str, actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None
 ) -> Statement:

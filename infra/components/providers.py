@@ -3,7 +3,8 @@
 Each stack deploys into the account it names, through the role it names: the providers assume
 that role and refuse any other account (`allowed_account_ids`), and the program stops before
 declaring a resource if the credentials land elsewhere. CloudFront-scope resources (the WAF, its
-logs, the CloudFront certificate's region) live in us-east-1, so they get a second provider.
+logs, the CloudFront certificate's region) live in us-east-1, so they get a second provider; the
+static site's failover copy lives in a third region (`earfit:staticFailoverRegion`), a third.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ EDGE_REGION = "us-east-1"
 class Providers:
     regional: aws.Provider
     edge: aws.Provider
+    failover: aws.Provider
 
 
 def _provider(*, name: str, config: StackConfig, region: str) -> aws.Provider:
@@ -37,9 +39,10 @@ def _provider(*, name: str, config: StackConfig, region: str) -> aws.Provider:
 
 
 def providers_create(*, config: StackConfig) -> Providers:
-    """The regional and us-east-1 providers; raises StackConfigError when the caller is in another account."""
+    """The regional, us-east-1 and failover providers; raises StackConfigError when the caller is in another account."""
     regional = _provider(name="aws-regional", config=config, region=config.region)
     edge = _provider(name="aws-edge", config=config, region=EDGE_REGION)
+    failover = _provider(name="aws-failover", config=config, region=config.static_failover_region)
     identity = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=regional))
     if identity.account_id != config.account_id:
         raise StackConfigError(
@@ -49,4 +52,4 @@ def providers_create(*, config: StackConfig) -> Providers:
                 f"not {config.account_id}; refusing to deploy"
             ],
         )
-    return Providers(regional=regional, edge=edge)
+    return Providers(regional=regional, edge=edge, failover=failover)

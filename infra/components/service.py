@@ -5,6 +5,11 @@ beat, and the migrate task the pipeline runs before each rollout.
   target; the desired count belongs to the autoscaler (`ignore_changes`), so a deployment never
   shrinks a scaled-out service. The health-check grace period covers the model load; a
   deployment that never turns healthy rolls back by itself (circuit breaker).
+- Releases: `pulumi up` registers a new revision of each task definition for the release's image
+  tag, but no service moves to it (`ignore_changes` on the task definition): the pipeline runs
+  the migrations first, then `roll_service` moves web, worker and beat to a copy of the latest
+  revision pinned to the image's digest. A new stack's services start on the first revision.
+  Old revisions stay registered (`skip_destroy`), so a rollback can always return to one.
 - Beat: exactly one, and never two during a deployment (maximum 100 %, minimum 0 %), because two
   schedulers would run the daily purge twice.
 - Roles: one execution role (pull our image, write our log groups, read our four secrets) and
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.documents import allow, assume_role_policy, policy_document
+from components.documents import allow, assume_role_policy, policy_document, registry_login
 from components.task_definitions import TMP_VOLUME, ContainerSpec, container_definitions_json
 from config import StackConfig, TaskSize
 from contract import (
@@ -50,6 +55,8 @@ class ServiceArgs:
     target_group_arn: pulumi.Input[str]
     alb_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
+    # What a task needs before its first image pull: the pull-through rule that fetches a release.
+    image_source: pulumi.Resource
 
 
 class AppService(pulumi.ComponentResource):
@@ -60,12 +67,15 @@ class AppService(pulumi.ComponentResource):
     worker: aws.ecs.Service
     beat: aws.ecs.Service
     execution_role: aws.iam.Role
+    execution_policy: aws.iam.RolePolicy
     photo_role: aws.iam.Role
     plain_role: aws.iam.Role
+    image_source: pulumi.Resource
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("earfit:infra:AppService", name, None, opts)
         config = args.config
+        self.image_source = args.image_source
         child = pulumi.ResourceOptions(parent=self)
 
         self.log_groups = {
@@ -178,15 +188,20 @@ class AppService(pulumi.ComponentResource):
         trust = assume_role_policy(service="ecs-tasks.amazonaws.com", account_id=config.account_id)
         self.execution_role = aws.iam.Role(f"{name}-execution", assume_role_policy=trust, opts=child)
         log_arns = [group.arn for key, group in self.log_groups.items() if key != "ecs-exec"]
-        aws.iam.RolePolicy(
+        self.execution_policy = aws.iam.RolePolicy(
             f"{name}-execution",
             role=self.execution_role.id,
             policy=policy_document(
-                # GetAuthorizationToken has no resource-level permissions: AWS accepts only "*".
-                allow(sid="RegistryLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]),
+                registry_login(),
                 allow(
                     sid="PullOurImage",
-                    actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                    # BatchImportUpstreamImage: the first pull of a release copies it from the release repository.
+                    actions=[
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                        "ecr:BatchImportUpstreamImage",
+                    ],
                     resources=[args.repository_arn],
                 ),
                 allow(
@@ -270,6 +285,7 @@ class AppService(pulumi.ComponentResource):
             task_role_arn=task_role.arn,
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
             container_definitions=container_definitions_json(spec=spec),
+            skip_destroy=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -301,7 +317,14 @@ class AppService(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             enable_execute_command=False,
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"] if load_balancer else None),
+            # The pipeline moves services between revisions (roll_service, rollback); the autoscaler
+            # owns the web service's count.
+            # A new stack's first tasks pull the release through the cache, as the execution role.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["taskDefinition", "desiredCount"] if load_balancer else ["taskDefinition"],
+                depends_on=[self.image_source, self.execution_policy],
+            ),
         )
 
     def _autoscaling(self, name: str, *, args: ServiceArgs) -> None:

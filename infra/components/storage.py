@@ -11,11 +11,18 @@ so this one bucket uses SSE-S3 and does not log itself.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import PrivateBucket, PrivateBucketArgs, private_bucket_create
+from components.buckets import (
+    PrivateBucket,
+    PrivateBucketArgs,
+    expiry_rule,
+    log_bucket_create,
+    private_bucket_create,
+)
 from components.documents import service_principal_allow
 from config import StackConfig
 from contract import PHOTO_EXPIRY_RULE_ID
@@ -48,60 +55,30 @@ class Storage(pulumi.ComponentResource):
         config = args.config
         account = config.account_id
 
-        self.access_logs = private_bucket_create(
-            name=f"{name}-access-logs",
-            args=PrivateBucketArgs(kms_key_arn=None, access_log_bucket=None, force_destroy=not config.is_prod),
-            parent=self,
-        )
-        logs_arn = self.access_logs.bucket.arn
-        alb_writers: list[dict] = [
-            service_principal_allow(
-                sid="AlbLogDelivery",
-                service="logdelivery.elasticloadbalancing.amazonaws.com",
-                actions=["s3:PutObject"],
-                resources=[pulumi.Output.concat(logs_arn, f"/{ALB_LOG_PREFIX}/AWSLogs/{account}/*")],
-            )
-        ]
-        if config.region in ELB_LOG_ACCOUNTS:
-            alb_writers.append(
-                {
-                    "Sid": "AlbLogDeliveryRegionalAccount",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{ELB_LOG_ACCOUNTS[config.region]}:root"},
-                    "Action": ["s3:PutObject"],
-                    "Resource": [pulumi.Output.concat(logs_arn, f"/{ALB_LOG_PREFIX}/AWSLogs/{account}/*")],
-                }
-            )
-        self.access_logs.attach_policy(
-            f"{name}-access-logs",
-            *alb_writers,
-            service_principal_allow(
-                sid="S3ServerAccessLogDelivery",
-                service="logging.s3.amazonaws.com",
-                actions=["s3:PutObject"],
-                resources=[pulumi.Output.concat(logs_arn, "/s3/*")],
-                condition={"StringEquals": {"aws:SourceAccount": account}},
-            ),
-            parent=self,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-access-logs-lifecycle",
-            bucket=self.access_logs.bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=config.log_retention_days),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=1
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
+        def alb_writers(logs_arn: pulumi.Output[str]) -> list[dict[str, Any]]:
+            objects = pulumi.Output.concat(logs_arn, f"/{ALB_LOG_PREFIX}/AWSLogs/{account}/*")
+            writers = [
+                service_principal_allow(
+                    sid="AlbLogDelivery",
+                    service="logdelivery.elasticloadbalancing.amazonaws.com",
+                    actions=["s3:PutObject"],
+                    resources=[objects],
                 )
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.access_logs.versioning]),
+            ]
+            if config.region in ELB_LOG_ACCOUNTS:
+                writers.append(
+                    {
+                        "Sid": "AlbLogDeliveryRegionalAccount",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ELB_LOG_ACCOUNTS[config.region]}:root"},
+                        "Action": ["s3:PutObject"],
+                        "Resource": [objects],
+                    }
+                )
+            return writers
+
+        self.access_logs = log_bucket_create(
+            name=f"{name}-access-logs", config=config, writers=alb_writers, parent=self
         )
 
         self.photos = private_bucket_create(
@@ -126,18 +103,7 @@ class Storage(pulumi.ComponentResource):
             f"{name}-photos-lifecycle",
             bucket=self.photos.bucket.id,
             rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id=PHOTO_EXPIRY_RULE_ID,
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=config.photo_retention_days),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=1
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
-                ),
+                expiry_rule(PHOTO_EXPIRY_RULE_ID, days=config.photo_retention_days, noncurrent_days=1),
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="remove-expired-delete-markers",
                     status="Enabled",

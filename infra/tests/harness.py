@@ -24,7 +24,8 @@ INFRA = Path(__file__).resolve().parent.parent
 PROJECT = "earfit"
 EDGE_REGION = "us-east-1"
 STACKS = tuple(sorted(path.stem.removeprefix("Pulumi.") for path in INFRA.glob("Pulumi.*.yaml")))
-IMAGE_TAG = "3f9c2ab"  # what the pipeline sets with `pulumi config set earfit:imageTag`
+# What the pipeline passes as `--config earfit:imageTag=…`: the commit push_image pushed.
+IMAGE_TAG = "3f9c2ab8e41d07c5a96b2f0e1d3c4b5a69788796"
 
 
 def stack_config(stack: str) -> dict[str, str]:

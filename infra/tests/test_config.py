@@ -48,7 +48,7 @@ def test_account_id_of_another_environment_is_refused() -> None:
 def test_credentials_in_another_account_stop_the_program_before_any_aws_resource() -> None:
     message, declared = _refused("prod", caller_account_id="111111111111")
     assert "earfit:accountId: the credentials resolve to account 111111111111, not 333333333333" in message
-    assert declared == ["pulumi:providers:aws", "pulumi:providers:aws"]
+    assert declared == ["pulumi:providers:aws"] * 3  # regional, us-east-1, static failover
 
 
 def test_retention_days_different_from_the_application_are_refused() -> None:
@@ -97,3 +97,34 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_log_retention_must_be_a_value_cloudwatch_accepts() -> None:
     message, _ = _refused("dev", overrides={"earfit:logRetentionDays": "500"})
     assert "earfit:logRetentionDays: 500 is not a retention CloudWatch offers" in message
+
+
+def test_a_preview_or_up_without_the_release_image_tag_is_refused() -> None:
+    # The pipeline passes it as `--config earfit:imageTag=<commit>`; without it no task definition can name an image.
+    message, declared = _refused("staging", overrides={"earfit:imageTag": None})
+    assert "earfit:imageTag: is required" in message
+    assert declared == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [None, "earfit", "999999999999.dkr.ecr.eu-central-1.amazonaws.com", "ghcr.io/earfit/earfit"],
+)
+def test_a_release_repository_that_is_not_an_ecr_repository_is_refused(url: str | None) -> None:
+    message, declared = _refused("dev", overrides={"earfit:releaseRepositoryUrl": url})
+    assert "earfit:releaseRepositoryUrl: " in message
+    assert declared == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "earfit:viewerCountries: is required"),
+        (" , ", "earfit:viewerCountries: names no country"),
+        ("DE,Germany,at", "earfit:viewerCountries: Germany, at is not an ISO 3166-1 alpha-2 country code"),
+    ],
+)
+def test_a_geo_restriction_without_valid_countries_is_refused(value: str | None, message: str) -> None:
+    refused, declared = _refused("prod", overrides={"earfit:viewerCountries": value})
+    assert message in refused
+    assert declared == []

@@ -1,6 +1,7 @@
 """Values that flow from one resource into another: what the mocks computed for one resource is
 what the next one receives."""
 
+import importlib.util
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from contract import (
     IMAGE_COMMANDS,
     PURGE_COMPLETED_EVENT,
     QUEUE_DEPTH_EVENT,
+    REPO_ROOT,
     SECRET_ENV_NAMES,
     WRITABLE_PATH,
     app_photo_retention_days,
@@ -17,22 +19,18 @@ from contract import (
 from tests.harness import IMAGE_TAG, Captured, program_run, stack_config
 from tests.policy_harness import all_violations
 
-PIPELINE_OUTPUTS = {
-    "ecr_repository_url",
-    "cluster_name",
-    "web_service_name",
-    "worker_service_name",
-    "beat_service_name",
-    "migrate_task_definition_family",
-    "private_subnet_ids",
-    "task_security_group_id",
-    "static_bucket_name",
-    "distribution_id",
-    "distribution_domain_name",
-    "web_log_group_name",
-    "aws_account_id",
-    "aws_region",
-}
+
+def _pipeline_outputs() -> tuple[str, ...]:
+    """The outputs the delivery steps read, from the pipeline's own list (deploy/stack_outputs.py),
+    loaded by path: the pipeline's package needs boto3, which this environment lacks."""
+    path = REPO_ROOT / "deploy" / "stack_outputs.py"
+    spec = importlib.util.spec_from_file_location("deploy_stack_outputs", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    outputs: tuple[str, ...] = module.STACK_OUTPUTS
+    return outputs
 
 
 def _containers(stack: Captured, command: str) -> list[dict]:
@@ -52,7 +50,9 @@ def _secret_value(stack: Captured, env_name: str) -> str:
 
 
 def test_stack_exports_what_the_pipeline_reads(stack: Captured) -> None:
-    assert set(stack.exports) == PIPELINE_OUTPUTS
+    assert sorted(stack.exports) == sorted(_pipeline_outputs())
+    assert all(value not in (None, "", []) for value in stack.exports.values())
+    assert stack.exports["site_domain_name"] == stack_config(stack.stack)["earfit:domainName"]
     assert (
         stack.exports["ecr_repository_url"]
         == stack.one("aws:ecr/repository:Repository", "registry-repository").outputs["repositoryUrl"]
@@ -137,20 +137,32 @@ def test_only_cloudfront_knows_the_origin_header_the_alb_requires(stack: Capture
     assert alb_origin["domainName"] == stack.one("aws:lb/loadBalancer:LoadBalancer", "web-alb").outputs["dnsName"]
 
 
-def test_cloudfront_sends_api_admin_and_django_static_to_the_alb_uncached(stack: Captured) -> None:
+def test_cloudfront_sends_api_admin_django_static_and_health_checks_to_the_alb_uncached(stack: Captured) -> None:
     distribution = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution").inputs
     behaviours = {b["pathPattern"]: b for b in distribution["orderedCacheBehaviors"]}
-    assert set(behaviours) == {"/api/*", "/admin/*", "/static/*"}
+    assert set(behaviours) == {"/api/*", "/admin/*", "/static/*", "/healthz", "/readyz"}
     for behaviour in behaviours.values():
         assert behaviour["targetOriginId"] == "web-alb"
         assert behaviour["cachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
         assert behaviour["originRequestPolicyId"] == "216adef6-5c7f-47e4-b989-5492eafa07d3"  # AllViewer
+    for probe in ("/healthz", "/readyz"):
+        assert behaviours[probe]["allowedMethods"] == ["GET", "HEAD"]
     assert distribution["webAclId"] == stack.one("aws:wafv2/webAcl:WebAcl", "waf-acl").outputs["arn"]
     headers = stack.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "cdn-security-headers")
     assert distribution["defaultCacheBehavior"]["responseHeadersPolicyId"] == headers.resource_id
     security = headers.inputs["securityHeadersConfig"]
     assert security["strictTransportSecurity"]["accessControlMaxAgeSec"] >= 31536000
     assert {"contentTypeOptions", "frameOptions", "referrerPolicy", "contentSecurityPolicy"} <= set(security)
+
+
+def test_cloudfront_serves_only_the_markets_the_stack_names(stack: Captured) -> None:
+    distribution = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution").inputs
+    countries = stack_config(stack.stack)["earfit:viewerCountries"].split(",")
+    assert distribution["restrictions"]["geoRestriction"] == {
+        "restrictionType": "whitelist",
+        "locations": sorted(countries),
+    }
+    assert {"DE", "IE", "GB", "CH", "NO"} <= set(countries)  # both regions' countries and the EEA beyond the EU
 
 
 def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captured) -> None:
@@ -164,6 +176,53 @@ def test_only_this_distribution_reads_the_static_bucket_and_its_key(stack: Captu
     assert grant["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
     key_policy = json.loads(stack.one("aws:kms/keyPolicy:KeyPolicy", "cdn-static-key-policy").inputs["policy"])
     assert key_policy["Statement"][1]["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
+
+
+def test_the_static_site_falls_back_to_its_copy_in_the_failover_region(stack: Captured) -> None:
+    failover_region = stack_config(stack.stack)["earfit:staticFailoverRegion"]
+    distribution = stack.one("aws:cloudfront/distribution:Distribution", "cdn-distribution")
+    inputs = distribution.inputs
+    (group,) = inputs["originGroups"]
+    assert inputs["defaultCacheBehavior"]["targetOriginId"] == group["originId"]
+    assert [m["originId"] for m in group["members"]] == ["static-site", "static-site-copy"]
+    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
+    origins = inputs["origins"]["value"] if "value" in inputs["origins"] else inputs["origins"]
+    domains = {o["originId"]: o["domainName"] for o in origins}
+    static, copy = (stack.one("aws:s3/bucket:Bucket", name) for name in ("cdn-static", "cdn-static-copy"))
+    assert domains["static-site-copy"] == copy.outputs["bucketRegionalDomainName"]
+    assert copy.region == failover_region
+    copy_key = stack.one("aws:kms/key:Key", "cdn-static-copy-key")
+    assert copy_key.region == failover_region
+    (rule,) = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "cdn-static-copy-replication").inputs[
+        "rules"
+    ]
+    assert rule["destination"] == {
+        "bucket": copy.outputs["arn"],
+        "encryptionConfiguration": {"replicaKmsKeyId": copy_key.outputs["arn"]},
+    }
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    grants = {
+        s["Sid"]: s["Resource"]
+        for s in json.loads(stack.one("aws:iam/rolePolicy:RolePolicy", "cdn-static-copy-replication").inputs["policy"])[
+            "Statement"
+        ]
+    }
+    assert grants["ReadItsObjects"] == [f"{static.outputs['arn']}/*"]
+    assert grants["WriteTheCopy"] == [f"{copy.outputs['arn']}/*"]
+    # Only this distribution reads the copy and decrypts it, as for the bucket itself.
+    policy = next(
+        p for p in stack.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == copy.resource_id
+    )
+    (read,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
+    assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution.outputs["arn"]}}
+    key_policy = json.loads(stack.one("aws:kms/keyPolicy:KeyPolicy", "cdn-static-copy-key-policy").inputs["policy"])
+    assert key_policy["Statement"][1]["Condition"] == read["Condition"]
+    logging = next(
+        x for x in stack.of_type("aws:s3/bucketLogging:BucketLogging") if x.inputs["bucket"] == copy.resource_id
+    )
+    log_bucket = stack.one("aws:s3/bucket:Bucket", "cdn-static-copy-access-logs")
+    assert logging.inputs["targetBucket"] == log_bucket.resource_id
+    assert log_bucket.region == failover_region  # S3 delivers access logs only within a region
 
 
 def test_web_autoscales_on_cpu_and_on_requests_per_target_of_its_own_alb(stack: Captured) -> None:
@@ -210,7 +269,60 @@ def test_services_roll_back_and_beat_never_runs_twice(stack: Captured) -> None:
         web.inputs["loadBalancers"][0]["targetGroupArn"]
         == stack.one("aws:lb/targetGroup:TargetGroup", "web-web").outputs["arn"]
     )
-    assert stack.options[(web.typ, web.name)].ignore_changes == ["desiredCount"]
+    assert stack.options[(web.typ, web.name)].ignore_changes == ["taskDefinition", "desiredCount"]
+
+
+def test_pulumi_registers_each_release_but_only_the_pipeline_moves_the_services(stack: Captured) -> None:
+    # A new stack's services start on the revision `pulumi up` registers (taskDefinition above ends
+    # in :1); after that, `up` registers a revision per release and the services stay where the
+    # pipeline put them, so migrations run before any new code serves.
+    for service in stack.of_type("aws:ecs/service:Service"):
+        options = stack.options[(service.typ, service.name)]
+        assert "taskDefinition" in (options.ignore_changes or [])
+        # Its first tasks can pull the release: the cache rule and the execution role's policy exist first.
+        assert {resource._name for resource in options.depends_on or []} == {  # type: ignore[union-attr]  # depends_on is typed as Input[Sequence | Resource]
+            "registry-releases",
+            "app-execution",
+        }
+    for command in IMAGE_COMMANDS:
+        definition = stack.one("aws:ecs/taskDefinition:TaskDefinition", f"app-{command}")
+        assert definition.inputs["skipDestroy"] is True  # the revision a rollback returns to stays registered
+
+
+def test_releases_reach_the_tasks_through_the_stack_own_pull_through_cache(stack: Captured) -> None:
+    release_url = stack_config(stack.stack)["earfit:releaseRepositoryUrl"]
+    release_registry, release_name = release_url.split("/", 1)
+    release_account, _, _, release_region = release_registry.split(".")[:4]
+    release_arn = f"arn:aws:ecr:{release_region}:{release_account}:repository/{release_name}"
+    repository = stack.one("aws:ecr/repository:Repository", "registry-repository")
+    assert repository.inputs["name"] == f"release/{release_name}"
+    assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
+    rule = stack.one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "registry-releases").inputs
+    role = stack.one("aws:iam/role:Role", "registry-pull-through")
+    assert rule == {
+        "ecrRepositoryPrefix": "release",
+        "upstreamRegistryUrl": release_registry,
+        "customRoleArn": role.outputs["arn"],
+    }
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+    assert trust["Principal"] == {"Service": "pullthroughcache.ecr.amazonaws.com"}
+    granted = {
+        s["Sid"]: s["Resource"]
+        for s in json.loads(stack.one("aws:iam/rolePolicy:RolePolicy", "registry-pull-through").inputs["policy"])[
+            "Statement"
+        ]
+    }
+    assert granted == {
+        "RegistryLogin": ["*"],
+        "ReadReleases": [release_arn],
+        "CopyIntoTheCache": [repository.outputs["arn"]],
+    }
+    execution = {
+        s["Sid"]: s
+        for s in json.loads(stack.one("aws:iam/rolePolicy:RolePolicy", "app-execution").inputs["policy"])["Statement"]
+    }
+    assert "ecr:BatchImportUpstreamImage" in execution["PullOurImage"]["Action"]
+    assert execution["PullOurImage"]["Resource"] == [repository.outputs["arn"]]
 
 
 def test_roles_reach_only_our_resources(stack: Captured) -> None:

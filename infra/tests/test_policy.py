@@ -260,6 +260,13 @@ RESOURCE_FIXTURES: list[tuple[str, str, str, Callable[[Props], None], list[str]]
 # Further fixtures for rules that guard more than one thing.
 EXTRA_FIXTURES = [
     (
+        "cloudfront-waf-tls",
+        "aws:cloudfront/distribution:Distribution",
+        "cdn-distribution",
+        _set("restrictions", {"geoRestriction": {"restrictionType": "none"}}),
+        ["Distribution 'cdn-distribution' serves every country instead of the markets configured."],
+    ),
+    (
         "containers-hardened-no-plaintext-secrets",
         "aws:ecs/taskDefinition:TaskDefinition",
         "app-beat",

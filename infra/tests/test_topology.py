@@ -38,12 +38,16 @@ BRIEF = {
     "response headers policy": ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", 1),
     "WAF web ACL": ("aws:wafv2/webAcl:WebAcl", 1),
     "WAF logging": ("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", 1),
-    "photo, static, access-log and audit-archive buckets": ("aws:s3/bucket:Bucket", 4),
+    "photo, static, access-log and audit-archive buckets, the static copy and its access-log bucket": (
+        "aws:s3/bucket:Bucket",
+        6,
+    ),
+    "the static site's replication to its copy": ("aws:s3/bucketReplicationConfig:BucketReplicationConfig", 1),
     "audit archive Object Lock": ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", 1),
     "RDS PostgreSQL": ("aws:rds/instance:Instance", 1),
     "ElastiCache Redis (Celery broker)": ("aws:elasticache/replicationGroup:ReplicationGroup", 1),
     "Secrets Manager secrets": ("aws:secretsmanager/secret:Secret", 4),
-    "KMS keys (data, logs, edge, static)": ("aws:kms/key:Key", 4),
+    "KMS keys (data, logs, edge, static, static copy)": ("aws:kms/key:Key", 5),
     "alarm topics (regional and us-east-1)": ("aws:sns/topic:Topic", 3),
     "alarms": ("aws:cloudwatch/metricAlarm:MetricAlarm", 13),
     "CloudTrail": ("aws:cloudtrail/trail:Trail", 1),
@@ -94,8 +98,12 @@ def test_disaster_recovery_stack_is_prod_in_another_region_by_configuration_alon
         ("aws:route53/record:Record", "cdn-alias-a"),
         ("aws:route53/record:Record", "cdn-alias-aaaa"),
     }
-    assert {r.region for r in recovery if r.region} == {"eu-west-1", "us-east-1"}
-    assert {r.region for r in prod if r.region} == {"eu-central-1", "us-east-1"}
+    # The region, us-east-1 for CloudFront's scope, and the static site's failover copy.
+    assert {r.region for r in recovery if r.region} == {"eu-west-1", "us-east-1", "eu-central-1"}
+    assert {r.region for r in prod if r.region} == {"eu-central-1", "us-east-1", "eu-west-1"}
+    copy = ("aws:s3/bucket:Bucket", "cdn-static-copy")
+    assert next(r for r in recovery if _key(r) == copy).region == "eu-central-1"
+    assert next(r for r in prod if _key(r) == copy).region == "eu-west-1"
 
 
 def test_dev_differs_from_prod_only_where_its_configuration_says() -> None:
@@ -245,8 +253,12 @@ def test_cloudfront_scope_resources_use_the_us_east_1_provider(stack: Captured) 
 def test_each_stack_deploys_only_into_its_own_account_through_its_role(stack: Captured) -> None:
     config = stack_config(stack.stack)
     providers = {r.name: r.inputs for r in stack.of_type("pulumi:providers:aws")}
-    assert set(providers) == {"aws-regional", "aws-edge"}
-    for name, region in (("aws-regional", config["earfit:region"]), ("aws-edge", "us-east-1")):
+    assert set(providers) == {"aws-regional", "aws-edge", "aws-failover"}
+    for name, region in (
+        ("aws-regional", config["earfit:region"]),
+        ("aws-edge", "us-east-1"),
+        ("aws-failover", config["earfit:staticFailoverRegion"]),
+    ):
         provider = providers[name]
         assert provider["region"] == region
         assert json.loads(provider["allowedAccountIds"]) == [config["earfit:accountId"]]
@@ -254,5 +266,5 @@ def test_each_stack_deploys_only_into_its_own_account_through_its_role(stack: Ca
     aws_resources = [r for r in stack if r.typ.startswith("aws:")]
     assert aws_resources
     assert all(r.provider and r.provider.split("::")[-2] in providers for r in aws_resources), (
-        "every AWS resource is created through one of the two explicit providers"
+        "every AWS resource is created through one of the three explicit providers"
     )

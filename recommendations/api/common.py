@@ -5,13 +5,14 @@ from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from accounts.authentication import FittingToken
 from earfit.api.serializers import ErrorSerializer
 from recommendations.fittings.selectors import fitting_get_for_owner
+from recommendations.measuring.analysis import overlay_legend
 from recommendations.models import EarPhoto, Fitting, Product
 from recommendations.vocabulary import UNITS
 
@@ -71,11 +72,23 @@ class QualitySerializer(serializers.Serializer[Any]):
     reasons = QualityReasonSerializer(many=True)
 
 
+# Built by name: a declared field called `label` would shadow the serializer's own `label`.
+OVERLAY_LEGEND_ENTRY = inline_serializer(
+    "OverlayLegendEntry",
+    {
+        "name": serializers.CharField(help_text="A measurement's name, or `card` for the card's outline."),
+        "label": serializers.CharField(),
+        "colour": serializers.RegexField(r"^#[0-9a-f]{6}$", help_text="The colour it is drawn in, `#rrggbb`."),
+    },
+)
+
+
 class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
     measurements = serializers.DictField(child=MeasurementSerializer())
     quality = QualitySerializer()
     model_version = serializers.CharField(source="model_version.__str__")
     overlay_url = serializers.SerializerMethodField()
+    overlay_legend = serializers.SerializerMethodField()
 
     class Meta:
         model = EarPhoto
@@ -90,7 +103,12 @@ class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
             "quality",
             "model_version",
             "overlay_url",
+            "overlay_legend",
         ]
+
+    @extend_schema_field(serializers.ListField(child=OVERLAY_LEGEND_ENTRY))
+    def get_overlay_legend(self, photo: EarPhoto) -> list[dict[str, str]]:
+        return overlay_legend(photo.geometry)
 
     def get_overlay_url(self, photo: EarPhoto) -> str:
         return reverse("ear-photo-overlay", kwargs={"fitting_id": photo.fitting_id, "photo_id": photo.id})

@@ -23,6 +23,7 @@ from recommendations.fittings.services import (
     recommendation_generate,
 )
 from recommendations.models import FitOutcome, Fitting, Recommendation, RecommendationItem
+from recommendations.ranking import product_tip_note
 from recommendations.vocabulary import TIP_SIZE_CHOICES
 
 
@@ -50,16 +51,22 @@ class RecommendationItemSerializer(serializers.ModelSerializer[RecommendationIte
     # schema must be the same whichever database generated it.
     rank = serializers.IntegerField(min_value=1)
     tip_size = serializers.SerializerMethodField()
+    tip_size_note = serializers.SerializerMethodField(
+        help_text="Why this product's tip size differs from the recommended one; empty when it is the same."
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     product = ProductSerializer()
 
     class Meta:
         model = RecommendationItem
-        fields = ["rank", "score", "tip_size", "reasons", "product"]
+        fields = ["rank", "score", "tip_size", "tip_size_note", "reasons", "product"]
 
     @extend_schema_field(TIP_SIZE_OR_NULL)
     def get_tip_size(self, item: RecommendationItem) -> str | None:
         return item.tip_size or None
+
+    def get_tip_size_note(self, item: RecommendationItem) -> str:
+        return product_tip_note(suggested=item.recommendation.tip_size or None, chosen=item.tip_size or None)
 
 
 class TipSizeSerializer(serializers.Serializer[Any]):

@@ -7,6 +7,7 @@ a model that cannot be loaded is a 503 (the service is not ready), never a 500.
 import functools
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from PIL import Image
 
 from earfit.exceptions import ApplicationError, DependencyUnavailable
 from inference.errors import ModelIntegrityError, ModelUnavailable, PhotoRejected
+from inference.overlay import CARD_COLOUR, COLOURS
 from inference.predict import analyse_photo, render_overlay
 from inference.preprocess import decode_photo, reencode_for_storage
 from inference.registry import ModelSpec, default_spec, read_model_card
 from inference.types import EarAnalysis, Keypoint, Measurement, QualityIssue, TipSizeEstimate
+from inference.vocabulary import MEASUREMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,10 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PhotoMeasured:
     passed: bool
+    # Why a photo failed (blocking issues, the one to fix first at the head), or, for a photo
+    # that passed, what to know about it (a missing card: relative sizes).
     reasons: list[dict[str, str]]
+    warnings: list[dict[str, str]]
     guidance: str
     scale: str
     confidence: float
@@ -58,6 +64,33 @@ def model_card() -> dict[str, Any]:
     return _card(str(model_spec().card_path))
 
 
+# When a photo has several problems, the shopper is told one: the first of these it has. A missing
+# or tiny ear hides everything else, and pose and light change what blur and size look like.
+RETAKE_ORDER = ("no_ear", "ear_too_small", "bad_pose", "too_dark", "too_bright", "blurry")
+
+
+@dataclass(frozen=True)
+class RetakeAdvice:
+    reasons: list[dict[str, str]]
+    warnings: list[dict[str, str]]
+    guidance: str
+
+
+def retake_advice(issues: Sequence[QualityIssue]) -> RetakeAdvice:
+    """The blocking issues, the one to fix first at the head, whose sentence is all the shopper
+    reads; and the issues that do not block (no card) apart, never among the reasons for a retake."""
+
+    def order(issue: QualityIssue) -> int:
+        return RETAKE_ORDER.index(issue.code) if issue.code in RETAKE_ORDER else len(RETAKE_ORDER)
+
+    blocking = sorted((issue for issue in issues if issue.blocking), key=order)
+    return RetakeAdvice(
+        reasons=[{"code": issue.code, "message": issue.message} for issue in blocking],
+        warnings=[{"code": issue.code, "message": issue.message} for issue in issues if not issue.blocking],
+        guidance=blocking[0].message if blocking else "",
+    )
+
+
 def photo_measure(data: bytes) -> PhotoMeasured:
     """Decode at reduced scale, measure, and re-encode for storage; raises the API's errors."""
     try:
@@ -75,14 +108,13 @@ def photo_measure(data: bytes) -> PhotoMeasured:
         analysis = analyse_photo(decoded.image, spec=spec)
     except (ModelUnavailable, ModelIntegrityError) as exc:
         raise DependencyUnavailable("model") from exc
-    reasons = [{"code": issue.code, "message": issue.message} for issue in analysis.quality]
-    blocking = [issue.message for issue in analysis.quality if issue.blocking]
-    guidance = " ".join(dict.fromkeys(blocking)) if blocking else ""
+    advice = retake_advice(analysis.quality)
     stored = reencode_for_storage(decoded.image) if analysis.usable else b""
     return PhotoMeasured(
         passed=analysis.usable,
-        reasons=reasons,
-        guidance=guidance,
+        reasons=advice.reasons if not analysis.usable else advice.warnings,
+        warnings=advice.warnings,
+        guidance=advice.guidance,
         scale=analysis.scale,
         confidence=round(analysis.confidence, 3),
         measurements={
@@ -125,3 +157,20 @@ def photo_overlay(stored_jpeg: bytes, geometry: dict[str, Any]) -> bytes:
 def model_ready() -> None:
     """Readiness probe: the model's card and file are present and match their checksum."""
     model_spec()
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def overlay_legend(geometry: dict[str, Any]) -> list[dict[str, str]]:
+    """What the overlay of this analysis draws, for a legend: each measurement's line and the
+    card's outline, named, in the colour it is drawn in."""
+    legend = [
+        {"name": name, "label": MEASUREMENT_LABELS[name].capitalize(), "colour": _hex(COLOURS[name])}
+        for name in (m["name"] for m in geometry.get("measurements", []))
+        if name in COLOURS and name in MEASUREMENT_LABELS
+    ]
+    if geometry.get("card_corners"):
+        legend.append({"name": "card", "label": "Card outline (the scale)", "colour": _hex(CARD_COLOUR)})
+    return legend

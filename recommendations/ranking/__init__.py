@@ -6,7 +6,7 @@ No Django here (an import contract keeps it so), so the rules are tested directl
 """
 
 from recommendations.ranking.rank import RANKING_VERSION, rank_products
-from recommendations.ranking.tips import tip_suggest
+from recommendations.ranking.tips import product_tip_note, tip_suggest
 from recommendations.ranking.types import EarGeometry, Preferences, ProductFit, RankedItem, Ranking, TipSuggestion
 from recommendations.ranking.weights import WEIGHTS, RankingWeights
 
@@ -20,6 +20,7 @@ __all__ = [
     "Ranking",
     "RankingWeights",
     "TipSuggestion",
+    "product_tip_note",
     "rank_products",
     "tip_suggest",
 ]

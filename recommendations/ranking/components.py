@@ -3,6 +3,7 @@
 A component that does not apply to this shopper has weight 0. Numbers come from `weights.py`.
 """
 
+import math
 from dataclasses import dataclass
 
 from recommendations.ranking.types import EarGeometry, Preferences, ProductFit, TipSuggestion
@@ -105,13 +106,51 @@ def wireless_component(preferences: Preferences, product: ProductFit, w: Ranking
     )
 
 
+def money(amount: float, currency: str) -> str:
+    """ "EUR 329", "EUR 49.90": whole amounts without cents."""
+    return f"{currency} {amount:,.2f}".removesuffix(".00")
+
+
+def budget_band(preferences: Preferences, w: RankingWeights) -> tuple[float, float]:
+    return w.budget_bands.get(preferences.budget, w.budget_bands["50_150"])
+
+
+def budget_words(low: float, high: float, currency: str) -> str:
+    """The shopper's budget as they chose it: "under EUR 50", "EUR 50 to 150", "over EUR 300"."""
+    if low <= 0:
+        return f"under {money(high, currency)}"
+    if math.isinf(high):
+        return f"over {money(low, currency)}"
+    return f"{money(low, currency)} to {high:,.0f}"
+
+
 def budget_component(preferences: Preferences, product: ProductFit, w: RankingWeights) -> Component:
-    low, high = w.budget_bands.get(preferences.budget, w.budget_bands["50_150"])
+    low, high = budget_band(preferences, w)
+    price = money(product.price, product.currency)
+    budget = budget_words(low, high, product.currency)
     if product.price <= high:
-        value = 1.0 if product.price >= low else w.budget_below_band_value
-        return Component("budget", w.budget_weight, value, good="within your budget")
+        if product.price >= low:
+            return Component("budget", w.budget_weight, 1.0, good=f"{price}, within your budget ({budget})")
+        return Component(
+            "budget", w.budget_weight, w.budget_below_band_value, good=f"{price}, below your budget ({budget})"
+        )
     over = (product.price - high) / max(high, 1.0)
-    return Component("budget", w.budget_weight, max(0.0, 1.0 - w.budget_over_slope * over), bad="above your budget")
+    return Component(
+        "budget",
+        w.budget_weight,
+        max(0.0, 1.0 - w.budget_over_slope * over),
+        bad=f"{price} is {money(product.price - high, product.currency)} over your budget ({budget}), "
+        "so its score is lowered",
+    )
+
+
+def budget_factor(preferences: Preferences, product: ProductFit, w: RankingWeights) -> float:
+    """The share of its score a product over the shopper's budget keeps (1 within it)."""
+    _, high = budget_band(preferences, w)
+    if product.price <= high:
+        return 1.0
+    over = (product.price - high) / max(high, 1.0)
+    return max(w.budget_over_score_floor, 1.0 - w.budget_over_score_slope * over)
 
 
 def glasses_component(preferences: Preferences, product: ProductFit, w: RankingWeights) -> Component:

@@ -10,6 +10,7 @@ from recommendations.ranking.components import (
     Component,
     anc_component,
     budget_component,
+    budget_factor,
     form_component,
     geometry_component,
     glasses_component,
@@ -29,7 +30,7 @@ from recommendations.ranking.types import (
 )
 from recommendations.ranking.weights import WEIGHTS, RankingWeights
 
-RANKING_VERSION = "2026.11.1"
+RANKING_VERSION = "2026.12.1"
 
 
 def _components(
@@ -55,11 +56,16 @@ def _score_product(
     score = sum(c.weight * c.value for c in components) / total_weight if total_weight else 0.0
     if preferences.noise_cancelling == "must" and not product.anc:
         score *= w.anc_missing_must_factor
-    ordered = sorted((c for c in components if c.weight > 0), key=lambda c: c.weight * c.value, reverse=True)
-    good = [c.good for c in ordered if c.value >= w.reason_good_at and c.good]
-    bad = [c.bad for c in reversed(ordered) if c.value < w.reason_bad_below and c.bad]
-    reasons = [_sentence(text) for text in good[: w.reasons_good_max]]
-    reasons += [_sentence(f"but {text}") for text in bad[: w.reasons_bad_max]]
+    score *= budget_factor(preferences, product, w)
+    # The price against the budget is always said, in its own words, beside the strongest reasons.
+    budget = next(c for c in components if c.name == "budget")
+    ordered = sorted(
+        (c for c in components if c.weight > 0 and c is not budget), key=lambda c: c.weight * c.value, reverse=True
+    )
+    good = [c.good for c in ordered if c.value >= w.reason_good_at and c.good][: w.reasons_good_max]
+    bad = [c.bad for c in reversed(ordered) if c.value < w.reason_bad_below and c.bad][: w.reasons_bad_max]
+    reasons = [_sentence(text) for text in [*good, budget.good] if text]
+    reasons += [_sentence(f"but {text}") for text in [budget.bad, *bad] if text]
     return round(min(1.0, max(0.0, score)), 4), tuple(reasons)
 
 

@@ -10,10 +10,11 @@ from recommendations.ranking.weights import WEIGHTS, RankingWeights
 from recommendations.vocabulary import TIP_SIZES
 
 DEFAULT_TIP = "M"
-_ABSTAIN_REASON = (
-    "We cannot tell your ear-tip size without a measured photo; start with the medium tip most "
-    "earphones come fitted with, and go smaller if it presses or larger if it slips."
+_START_MEDIUM = (
+    f"Start with the medium tips ({DEFAULT_TIP}) most earphones come fitted with, and go smaller if they "
+    "press or larger if they slip."
 )
+_ABSTAIN_REASON = f"We cannot tell your ear-tip size without a measured photo. {_START_MEDIUM}"
 
 
 def tip_suggest(
@@ -42,7 +43,8 @@ def tip_suggest(
             current, weights.tip_current_size_confidence, False, f"You said size {current} fits you now."
         )
     if measured is not None:
-        return measured  # the photo's own account of why it abstained
+        # The photo's own account of why it abstained, and the size every product then starts from.
+        return TipSuggestion(None, measured.confidence, True, f"{measured.reason} {_START_MEDIUM}")
     return TipSuggestion(None, 0.0, True, _ABSTAIN_REASON)
 
 
@@ -55,3 +57,18 @@ def product_tip(*, tip: TipSuggestion, product: ProductFit) -> str | None:
         return wanted
     index = TIP_SIZES.index(wanted)
     return min(product.tip_sizes, key=lambda size: abs(TIP_SIZES.index(size) - index) if size in TIP_SIZES else 9)
+
+
+def product_tip_note(*, suggested: str | None, chosen: str | None) -> str:
+    """Why a product's tip size differs from the one recommended for the shopper ("" when it does not).
+
+    The page then tells one story: the size recommended at the top, and on a product either the
+    same size or the reason for another.
+    """
+    if chosen is None or chosen == suggested:
+        return ""
+    if suggested is None:
+        if chosen == DEFAULT_TIP:
+            return "The medium size, since yours could not be estimated."
+        return "The size nearest to medium in this box, since yours could not be estimated."
+    return f"Your size, {suggested}, is not in the box; {chosen} is the nearest."

@@ -52,6 +52,8 @@ class ProductFit:
     cup_inner_height_mm: float | None = None
     cup_inner_width_mm: float | None = None
     clamp_force_n: float | None = None
+    # The budget answers are in euros; a price in another currency is compared as if it were.
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True)

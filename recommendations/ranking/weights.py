@@ -9,6 +9,7 @@ recommendations are then computed again when read). `tests/recommendations/ranki
 moves each one and checks that the ranking changes.
 """
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
@@ -88,10 +89,10 @@ class RankingWeights:
     # --- Budget ----------------------------------------------------------------------------------
     # Price matters about as much as noise cancelling that is a must.
     budget_weight: float = 2.5
-    # The questionnaire's budget answers, in euros (low, high).
+    # The questionnaire's budget answers, in euros (low, high); "over 300" has no top.
     budget_bands: MappingProxyType[str, tuple[float, float]] = field(
         default_factory=lambda: MappingProxyType(
-            {"under_50": (0.0, 50.0), "50_150": (50.0, 150.0), "150_300": (150.0, 300.0), "over_300": (300.0, 10_000.0)}
+            {"under_50": (0.0, 50.0), "50_150": (50.0, 150.0), "150_300": (150.0, 300.0), "over_300": (300.0, math.inf)}
         )
     )
     # Cheaper than the band is fine, though it may not be what the shopper had in mind.
@@ -99,6 +100,12 @@ class RankingWeights:
     # Above the band the value falls this many times the overshoot's share of the band's top:
     # a third over the budget is worth nothing.
     budget_over_slope: float = 3.0
+    # A weighted component alone let a product six times the budget score 82 % on its other
+    # strengths. Over the budget, the whole score is also scaled down like a missing must-have:
+    # by this many times the overshoot's share (10 % over keeps 90 %) ...
+    budget_over_score_slope: float = 1.0
+    # ... down to this share at most, so a great fit far over the budget still shows, low.
+    budget_over_score_floor: float = 0.35
 
     # --- Glasses ---------------------------------------------------------------------------------
     # Comfort with glasses is a real but secondary concern.

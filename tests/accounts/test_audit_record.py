@@ -95,7 +95,7 @@ def product_form(**overrides: Any) -> dict[str, Any]:
         "form_factor": "in_ear",
         "description": "",
         "active": "on",
-        "tip_sizes": '["S", "M", "L"]',
+        "tip_sizes": ["S", "M", "L"],  # one checkbox per size
         "weight_g": "5.0",
         "wireless": "on",
         "microphone": "on",

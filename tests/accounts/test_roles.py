@@ -1,3 +1,7 @@
+import os
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,6 +89,32 @@ def test_demo_staff_are_created_once_with_printed_passwords(capsys: Any) -> None
     assert User.objects.get(username="catalog").role == Role.CATALOG_MANAGER
     call_command("create_demo_staff")
     assert password not in capsys.readouterr().out
+
+
+@override_settings(DEBUG=True)
+def test_demo_staff_are_printed_with_the_admin_address_make_run_serves(capsys: Any) -> None:
+    roles_bootstrap()
+    call_command("create_demo_staff", admin_url="http://127.0.0.1:8123/admin/")
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:8123/admin/" in printed
+    assert ":8000" not in printed
+
+
+def test_make_run_prints_and_serves_the_port_it_is_given() -> None:
+    """Every address `make run` prints or binds comes from PORT (here 8123), none from a default."""
+    root = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(
+        ["make", "-n", "-B", "run"],  # noqa: S607 -- as above
+        cwd=root,
+        env={**os.environ, "PORT": "8123"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ports = set(re.findall(r"127\.0\.0\.1:(\d+)", plan))
+    assert ports == {"8123"}
+    assert "create_demo_staff --admin-url http://127.0.0.1:8123/admin/" in plan
+    assert "runserver 127.0.0.1:8123" in plan
 
 
 def test_demo_staff_refuse_to_be_made_without_debug() -> None:

@@ -1,13 +1,16 @@
 """The AWS a release touches, on loopback: moto's server for ECR, ECS, ELB, CloudWatch Logs and
 CloudFront (the control-plane APIs that cannot run here), the project's SeaweedFS server for S3.
 
-`moto_server` is one emulator process per session, stopped by its own process id; `aws_stack`
-resets it and builds what the infra program would have made (a VPC, subnets, a security group,
-the cluster, the web/worker/beat services and the migrate task definition, a target group with
-healthy targets, an ECR repository, a CloudFront distribution) and returns the stack outputs the
-delivery steps read, under the contract's names.
+`moto_server` is one emulator process per session, stopped by its own process id. `aws_stack`
+resets it and builds the staging stack as the infra program declares it: `program_view` runs the
+program under Pulumi's mocks (`infra/tests/pipeline_view.py`, in infra/.venv, which `make test`
+makes first) and hands over its outputs, task definitions, services, log groups and CloudFront
+behaviours. Only what AWS itself generates is moto's (subnet, security group and distribution
+ids, the distribution's domain, the bucket's random suffix); every name the program chooses is
+the program's, so a test here fails when the pipeline and the program stop agreeing.
 """
 
+import fnmatch
 import json
 import os
 import signal
@@ -27,10 +30,13 @@ from botocore.config import Config
 
 from tests.s3 import S3Server, free_ports
 
+ROOT = Path(__file__).resolve().parents[2]
+INFRA_PYTHON = ROOT / "infra" / ".venv" / "bin" / "python"
+VIEW_STACK = "staging"  # the environment test_pipeline deploys
 REGION = "eu-central-1"
 OLD_DIGEST = "sha256:" + "1" * 64
 NEW_DIGEST = "sha256:" + "2" * 64
-REPOSITORY = "earfit"
+REPOSITORY = "earfit"  # the release repository push_image pushes to (the build account's)
 
 
 @dataclass
@@ -100,14 +106,32 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def program_view() -> dict[str, Any]:
+    """The staging stack as `infra/` declares it, computed by the program itself under Pulumi's mocks."""
+    if not INFRA_PYTHON.exists():
+        raise RuntimeError(f"{INFRA_PYTHON} is missing: `make infra-test` (part of `make test`) creates it")
+    completed = subprocess.run(  # noqa: S603 -- the project's own program in its own venv, fixed arguments
+        [str(INFRA_PYTHON), "-m", "tests.pipeline_view", VIEW_STACK],
+        cwd=ROOT / "infra", capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        raise RuntimeError(f"the infra program's view of {VIEW_STACK} failed:\n{completed.stderr[-3000:]}")
+    view: dict[str, Any] = json.loads(completed.stdout)
+    return view
+
+
 @dataclass
 class AwsStack:
-    """What the steps see: clients (moto for the control plane, SeaweedFS for S3) and the outputs."""
+    """What the steps see: clients (moto for the control plane, SeaweedFS for S3), the outputs, and
+    the program's view of the stack they were built from."""
 
     moto: MotoServer
     s3_server: S3Server
     outputs: dict[str, Any]
     target_group_arn: str
+    view: dict[str, Any]
+    release_repository_url: str
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
@@ -130,29 +154,27 @@ class AwsStack:
         described = ecs.describe_services(cluster=self.outputs["cluster_name"], services=names)["services"]
         return {s["serviceName"]: s["taskDefinition"] for s in described}
 
+    def first_image(self, service: str) -> str:
+        """The image of the revision `pulumi up` registered for the service: the stack's repository at the release tag."""
+        family = self.view["services"][service]["family"]
+        return str(self.view["task_definitions"][family]["containerDefinitions"][0]["image"])
+
     def image_of(self, task_definition: str) -> str:
         described = self.moto.client("ecs").describe_task_definition(taskDefinition=task_definition)
         return str(described["taskDefinition"]["containerDefinitions"][0]["image"])
 
 
-def container(name: str, image: str, command: list[str], log_group: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "image": image,
-        "command": command,
-        "memory": 512,  # moto's Fargate run_task reads the container-level memory
-        "essential": True,
-        "readonlyRootFilesystem": True,
-        "user": "10001:10001",
-        "logConfiguration": {
-            "logDriver": "awslogs",
-            "options": {"awslogs-group": log_group, "awslogs-region": REGION, "awslogs-stream-prefix": "earfit"},
-        },
-    }
+def moto_container_definitions(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The program's container definitions, plus the container-level memory moto's Fargate
+    run_task reads (Fargate itself sizes the task, which the program does)."""
+    return [{"memory": 512, **container} for container in containers]
 
 
 @pytest.fixture
-def aws_stack(moto_server: MotoServer, s3_server: S3Server) -> AwsStack:
+def aws_stack(moto_server: MotoServer, s3_server: S3Server, program_view: dict[str, Any]) -> AwsStack:
+    view = program_view
+    program = view["outputs"]
+    assert program["aws_region"] == REGION
     moto_server.reset()
     client = moto_server.client
     ec2, ecs, elbv2, logs, ecr, cloudfront = (client(s) for s in ("ec2", "ecs", "elbv2", "logs", "ecr", "cloudfront"))
@@ -164,72 +186,78 @@ def aws_stack(moto_server: MotoServer, s3_server: S3Server) -> AwsStack:
         ]
         for n, zone in ((1, "a"), (2, "b"))
     ]
+    assert len(subnets) == len(program["private_subnet_ids"])
     group = ec2.create_security_group(GroupName="earfit-tasks", Description="tasks", VpcId=vpc)["GroupId"]
-    cluster = ecs.create_cluster(clusterName="earfit-test")["cluster"]["clusterName"]
-    log_group = "/earfit/test/app"
-    logs.create_log_group(logGroupName=log_group)
-    repository_url = ecr.create_repository(
+    cluster = ecs.create_cluster(clusterName=program["cluster_name"])["cluster"]["clusterName"]
+    for log_group in view["log_groups"]:
+        logs.create_log_group(logGroupName=log_group)
+    release_repository_url = ecr.create_repository(
         repositoryName=REPOSITORY, imageTagMutability="IMMUTABLE", imageScanningConfiguration={"scanOnPush": True}
     )["repository"]["repositoryUri"]
-    old_image = f"{repository_url}@{OLD_DIGEST}"
     task_definitions = {}
-    for role in ("web", "worker", "beat", "migrate"):
+    for family, definition in view["task_definitions"].items():
         registered = ecs.register_task_definition(
-            family=f"earfit-test-{role}",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            cpu="512",
-            memory="1024",
-            executionRoleArn="arn:aws:iam::123456789012:role/earfit-test-execution",
-            taskRoleArn="arn:aws:iam::123456789012:role/earfit-test-task",
-            containerDefinitions=[container("app", old_image, [role], log_group)],
+            family=family,
+            networkMode=definition["networkMode"],
+            requiresCompatibilities=definition["requiresCompatibilities"],
+            cpu=definition["cpu"],
+            memory=definition["memory"],
+            executionRoleArn=definition["executionRoleArn"],
+            taskRoleArn=definition["taskRoleArn"],
+            volumes=definition["volumes"],
+            runtimePlatform=definition["runtimePlatform"],
+            containerDefinitions=moto_container_definitions(definition["containerDefinitions"]),
         )
-        task_definitions[role] = registered["taskDefinition"]["taskDefinitionArn"]
-    target_group = elbv2.create_target_group(Name="earfit-web", Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip")
+        task_definitions[family] = registered["taskDefinition"]["taskDefinitionArn"]
+    target = view["target_group"]
+    target_group = elbv2.create_target_group(
+        Name=f"{program['cluster_name']}-web", Protocol=target["protocol"], Port=target["port"], VpcId=vpc,
+        TargetType="ip", HealthCheckPath=target["healthCheckPath"],
+    )  # fmt: skip
     target_group_arn = target_group["TargetGroups"][0]["TargetGroupArn"]
     elbv2.register_targets(TargetGroupArn=target_group_arn, Targets=[{"Id": "10.20.1.10"}, {"Id": "10.20.2.10"}])
     network = {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [group], "assignPublicIp": "DISABLED"}}
-    for role, desired in (("web", 2), ("worker", 1), ("beat", 1)):
-        extra = (
-            {"loadBalancers": [{"targetGroupArn": target_group_arn, "containerName": "app", "containerPort": 8000}]}
-            if role == "web"
-            else {}
-        )
+    for name, service in view["services"].items():
+        balancers = [{"targetGroupArn": target_group_arn, **balancer} for balancer in service["loadBalancers"]]
         ecs.create_service(
-            cluster=cluster, serviceName=f"earfit-test-{role}", taskDefinition=task_definitions[role], desiredCount=desired,
-            launchType="FARGATE", networkConfiguration=network, **extra,
+            cluster=cluster, serviceName=name, taskDefinition=task_definitions[service["family"]],
+            desiredCount=service["desiredCount"], launchType="FARGATE", networkConfiguration=network,
+            **({"loadBalancers": balancers} if balancers else {}),
         )  # fmt: skip
         # moto counts MOTO_ECS_SERVICE_RUNNING tasks as running; setting the desired count aligns them.
-        ecs.update_service(cluster=cluster, service=f"earfit-test-{role}", desiredCount=desired)
+        ecs.update_service(cluster=cluster, service=name, desiredCount=service["desiredCount"])
     distribution = cloudfront.create_distribution(
         DistributionConfig={
             "CallerReference": uuid.uuid4().hex,
-            "Comment": "earfit test",
+            "Comment": program["cluster_name"],
             "Enabled": True,
             "Origins": {"Quantity": 1, "Items": [{"Id": "static", "DomainName": "static.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
             "DefaultCacheBehavior": {"TargetOriginId": "static", "ViewerProtocolPolicy": "redirect-to-https", "MinTTL": 0,
                                      "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}, "TrustedSigners": {"Enabled": False, "Quantity": 0}},
         }
     )["Distribution"]  # fmt: skip
-    bucket = f"static-{uuid.uuid4().hex[:12]}"
+    bucket = f"{program['static_bucket_name']}-{uuid.uuid4().hex[:8]}"
     s3_server.client().create_bucket(Bucket=bucket)
     outputs = {
-        "ecr_repository_url": repository_url,
-        "cluster_name": cluster,
-        "web_service_name": "earfit-test-web",
-        "worker_service_name": "earfit-test-worker",
-        "beat_service_name": "earfit-test-beat",
-        "migrate_task_definition_family": "earfit-test-migrate",
+        **program,
         "private_subnet_ids": subnets,
         "task_security_group_id": group,
         "static_bucket_name": bucket,
         "distribution_id": distribution["Id"],
         "distribution_domain_name": distribution["DomainName"],
-        "web_log_group_name": log_group,
-        "aws_account_id": "123456789012",
-        "aws_region": REGION,
     }
-    return AwsStack(moto=moto_server, s3_server=s3_server, outputs=outputs, target_group_arn=target_group_arn)
+    return AwsStack(
+        moto=moto_server, s3_server=s3_server, outputs=outputs, target_group_arn=target_group_arn, view=view,
+        release_repository_url=release_repository_url,
+    )  # fmt: skip
+
+
+def cloudfront_route(distribution: dict[str, Any], path: str) -> dict[str, Any]:
+    """CloudFront's choice in the program's distribution: the first ordered behaviour whose path
+    pattern matches (`*` and `?`, case-sensitive), else the default behaviour."""
+    return next(
+        (b for b in distribution["behaviours"] if fnmatch.fnmatchcase(path, b["pathPattern"])), distribution["default"]
+    )
 
 
 class FakeClock:

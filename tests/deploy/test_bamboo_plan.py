@@ -106,9 +106,9 @@ BREAKAGES = [
     ),
     (
         "variable used in the stage that injects it",
-        '--image "$bamboo_image_uri" --subnets',
-        '--image "$bamboo_image_uri_typo" --subnets',
-        "$bamboo_image_uri_typo is not defined here",
+        '--image "$bamboo_stack_ecr_repository_url@$bamboo_image_digest" --subnets',
+        '--image "$bamboo_stack_ecr_repository_url@$bamboo_image_digest_typo" --subnets',
+        "$bamboo_image_digest_typo is not defined here",
     ),
     (
         "injected file nobody writes",

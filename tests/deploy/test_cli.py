@@ -82,15 +82,21 @@ def test_a_stack_without_an_output_the_steps_need_fails(tmp_path: Path) -> None:
     assert not (tmp_path / "p").exists()
 
 
+TAG = "5e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5"
+
+
 def test_up_runs_with_the_policy_pack_and_fails_when_the_pack_refuses(tmp_path: Path) -> None:
     calls, runner = fake_pulumi("", code=255)
     out = io.StringIO()
-    assert pulumi_stack.main(["up", "--stack", "staging", "--policy-pack", "infra/policy"], runner=runner, out=out) == 1
+    argv = ["up", "--stack", "staging", "--image-tag", TAG, "--policy-pack", "infra/policy"]
+    assert pulumi_stack.main(argv, runner=runner, out=out) == 1
     assert calls[0][4:] == [
         "up",
         "--stack",
         "staging",
         "--diff",
+        "--config",
+        f"earfit:imageTag={TAG}",
         "--yes",
         "--skip-preview",
         "--policy-pack",
@@ -102,9 +108,40 @@ def test_up_runs_with_the_policy_pack_and_fails_when_the_pack_refuses(tmp_path: 
 def test_preview_or_up_without_the_policy_pack_is_refused() -> None:
     calls, runner = fake_pulumi("")
     out = io.StringIO()
-    assert pulumi_stack.main(["preview", "--stack", "dev"], runner=runner, out=out) == 1
+    assert pulumi_stack.main(["preview", "--stack", "dev", "--image-tag", TAG], runner=runner, out=out) == 1
     assert calls == []
     assert "give --policy-pack" in out.getvalue()
+
+
+@pytest.mark.parametrize("action", ["preview", "up"])
+def test_preview_or_up_without_the_release_image_tag_is_refused(action: str) -> None:
+    # The program refuses to run without earfit:imageTag; the step says so before the CLI starts.
+    calls, runner = fake_pulumi("")
+    out = io.StringIO()
+    argv = [action, "--stack", "dev", "--policy-pack", "infra/policy"]
+    assert pulumi_stack.main(argv, runner=runner, out=out) == 1
+    assert calls == []
+    assert out.getvalue().splitlines()[-1] == (
+        f"pulumi_stack: FAILED — {action} needs the release's image tag: give --image-tag"
+    )
+
+
+def test_the_pulumi_cli_runs_with_the_agent_credentials_not_an_assumed_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The program's providers assume the stack's deploy role; the step takes no role of its own.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "agent-key")
+    _, runner = fake_pulumi("")
+    envs: list[dict[str, str]] = []
+
+    def run(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+        envs.append(env)
+        return runner(command, env, timeout)
+
+    argv = ["preview", "--stack", "dev", "--image-tag", TAG, "--policy-pack", "infra/policy", "--region", "eu-west-1"]
+    assert pulumi_stack.main(argv, runner=run, out=io.StringIO()) == 0
+    assert envs[0]["AWS_ACCESS_KEY_ID"] == "agent-key"
+    assert envs[0]["AWS_REGION"] == "eu-west-1"
+    with pytest.raises(SystemExit):
+        pulumi_stack.build_parser().parse_args([*argv, "--role-arn", "arn:aws:iam::111111111111:role/earfit-deploy"])
 
 
 def test_the_deploy_agent_pins_the_same_boto3_as_the_app() -> None:

@@ -15,8 +15,8 @@ from deploy import roll_service, rollback, run_migrations
 from deploy.release_record import record_read, record_update
 from tests.deploy.conftest import NEW_DIGEST, OLD_DIGEST, AwsStack, FakeClock
 
-CLUSTER = "earfit-test"
-REPO = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/earfit"
+CLUSTER = "earfit-test"  # the Stubber tests' own names; the moto tests use the program's (aws_stack)
+REPO = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/release/earfit"
 OLD = f"{REPO}@{OLD_DIGEST}"
 NEW = f"{REPO}@{NEW_DIGEST}"
 
@@ -43,13 +43,19 @@ def test_migrations_run_the_new_image_in_the_private_subnets(aws_stack: AwsStack
         out.getvalue()
     )
     ecs = aws_stack.client("ecs")
-    tasks = ecs.list_tasks(cluster=CLUSTER, startedBy="earfit-deploy")["taskArns"]
-    task = ecs.describe_tasks(cluster=CLUSTER, tasks=tasks)["tasks"][0]
+    cluster, family = aws_stack.outputs["cluster_name"], aws_stack.outputs["migrate_task_definition_family"]
+    tasks = ecs.list_tasks(cluster=cluster, startedBy="earfit-deploy")["taskArns"]
+    task = ecs.describe_tasks(cluster=cluster, tasks=tasks)["tasks"][0]
     assert task["lastStatus"] == "STOPPED"
     assert aws_stack.image_of(task["taskDefinitionArn"]) == aws_stack.image()
-    assert task["taskDefinitionArn"].endswith("earfit-test-migrate:2")
-    latest = ecs.describe_task_definition(taskDefinition="earfit-test-migrate")["taskDefinition"]
-    assert latest["containerDefinitions"][0]["command"] == ["migrate"]  # only the image changed
+    assert task["taskDefinitionArn"].endswith(f"{family}:2")
+    latest = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+    (declared,) = aws_stack.view["task_definitions"][family]["containerDefinitions"]
+    copied = latest["containerDefinitions"][0]
+    assert copied["image"] == aws_stack.image()
+    assert {key: copied[key] for key in declared if key != "image"} == {
+        k: v for k, v in declared.items() if k != "image"
+    }
     assert out.getvalue().splitlines()[-1].startswith("run_migrations: ok — migrations exited 0")
 
 
@@ -69,7 +75,7 @@ def test_roll_moves_every_service_to_a_new_revision_with_only_the_image_changed(
         assert arn != before[name]
         old, new = (ecs.describe_task_definition(taskDefinition=a)["taskDefinition"] for a in (before[name], arn))
         assert new["containerDefinitions"][0].pop("image") == aws_stack.image()
-        assert old["containerDefinitions"][0].pop("image") == aws_stack.image(OLD_DIGEST)
+        assert old["containerDefinitions"][0].pop("image") == aws_stack.first_image(name)
         assert new["containerDefinitions"] == old["containerDefinitions"]
         assert (new["cpu"], new["memory"], new["executionRoleArn"]) == (
             old["cpu"],
@@ -79,7 +85,7 @@ def test_roll_moves_every_service_to_a_new_revision_with_only_the_image_changed(
     saved = record_read(record)
     assert saved["rolled"] is True
     assert {name: entry["previous"] for name, entry in saved["services"].items()} == before
-    assert "earfit-test-web: 2 healthy target(s)" in out.getvalue()
+    assert f"{aws_stack.outputs['web_service_name']}: 2 healthy target(s)" in out.getvalue()
 
 
 def test_rollback_puts_the_recorded_task_definitions_back(
@@ -391,7 +397,8 @@ def test_dry_run_migrations_register_and_run_nothing(aws_stack: AwsStack, clock:
     )
     printed = out.getvalue()
     assert "dry run: would call ecs.register_task_definition(" in printed
-    assert '"taskDefinition": "<new revision of earfit-test-migrate>"' in printed
+    family = aws_stack.outputs["migrate_task_definition_family"]
+    assert f'"taskDefinition": "<new revision of {family}>"' in printed
     ecs = aws_stack.client("ecs")
-    assert ecs.describe_task_definition(taskDefinition="earfit-test-migrate")["taskDefinition"]["revision"] == 1
-    assert ecs.list_tasks(cluster=CLUSTER)["taskArns"] == []
+    assert ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["revision"] == 1
+    assert ecs.list_tasks(cluster=aws_stack.outputs["cluster_name"])["taskArns"] == []

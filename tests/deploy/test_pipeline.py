@@ -10,6 +10,7 @@ nothing rolls; services never stable → rollback; smoke test fails → rollback
 
 import io
 import json
+import os
 import subprocess
 import threading
 import urllib.error
@@ -28,17 +29,21 @@ from deploy.publish_frontend import frontend_publish
 from deploy.release_record import record_read
 from deploy.runtime import Actions
 from tests.deploy.bamboo_runner import TaskRun, environment_run
-from tests.deploy.conftest import NEW_DIGEST, AwsStack, FakeClock, write_build
+from tests.deploy.conftest import NEW_DIGEST, AwsStack, FakeClock, cloudfront_route, write_build
+
+RELEASE_TAG = "5e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5"  # the commit push_image pushed
 
 pulumi_envs: list[dict[str, str]] = []
-API_PREFIXES = ("/api/", "/admin/", "/static/", "/healthz", "/readyz")
 
 
 class Edge:
-    """CloudFront on loopback: API paths go to the app (the ALB origin), the rest to the bucket,
-    read with the server's credentials as Origin Access Control would."""
+    """CloudFront on loopback, routing as the program's distribution does (`aws_stack.view`): the
+    first behaviour whose path pattern matches picks the origin, the default behaviour otherwise;
+    the ALB origin is the app, the bucket origin is read with the server's credentials as Origin
+    Access Control would, after the bucket behaviour's viewer-request function (the program's
+    client-route rewrite: a path without a dot is `/index.html`)."""
 
-    def __init__(self, *, app_url: str, s3: Any, bucket: str) -> None:
+    def __init__(self, *, app_url: str, s3: Any, bucket: str, distribution: dict[str, Any]) -> None:
         edge = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,13 +59,15 @@ class Edge:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.app_url, self.s3, self.bucket = app_url, s3, bucket
+        self.app_url, self.s3, self.bucket, self.distribution = app_url, s3, bucket, distribution
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.domain = f"127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        if path.startswith(API_PREFIXES):
+        uri = path.split("?", 1)[0]
+        behaviour = cloudfront_route(self.distribution, uri)
+        if behaviour["origin"] == "alb":
             try:
                 with urllib.request.urlopen(self.app_url + path, timeout=10) as response:  # noqa: S310 -- loopback
                     return response.status, {"Content-Type": response.headers["Content-Type"]}, response.read()
@@ -68,7 +75,9 @@ class Edge:
                 return error.code, {"Content-Type": error.headers.get("Content-Type", "text/plain")}, error.read()
             except OSError:
                 return 502, {"Content-Type": "text/plain"}, b"origin unreachable"
-        key = path.split("?", 1)[0].lstrip("/") or "index.html"
+        if behaviour["viewerRequestFunction"] and "." not in uri:
+            uri = "/index.html"
+        key = uri.lstrip("/") or self.distribution["defaultRootObject"]
         try:
             found = self.s3.get_object(Bucket=self.bucket, Key=key)
         except ClientError:
@@ -103,7 +112,8 @@ def edge_for(aws_stack: AwsStack) -> Iterator[Any]:
     edges: list[Edge] = []
 
     def make(app_url: str) -> Edge:
-        edges.append(Edge(app_url=app_url, s3=aws_stack.client("s3"), bucket=aws_stack.outputs["static_bucket_name"]))
+        s3, bucket = aws_stack.client("s3"), aws_stack.outputs["static_bucket_name"]
+        edges.append(Edge(app_url=app_url, s3=s3, bucket=bucket, distribution=aws_stack.view["distribution"]))
         return edges[-1]
 
     yield make
@@ -117,7 +127,8 @@ def deploy(
 ) -> tuple[list[TaskRun], list[list[str]]]:  # fmt: skip
     pulumi_calls: list[list[str]] = []
     pulumi_envs.clear()
-    outputs = {**stack.outputs, "distribution_domain_name": domain}
+    # The local edge answers for the site's public name.
+    outputs = {**stack.outputs, "site_domain_name": domain}
 
     def pulumi(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
         pulumi_calls.append(command)
@@ -126,7 +137,7 @@ def deploy(
             command, 0, json.dumps(outputs) if "output" in command else "Resources: 42 unchanged", ""
         )
 
-    # pulumi_stack assumes the environment's deploy role for the CLI: moto's STS answers.
+    # The other steps assume the environment's deploy role: moto's STS answers.
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", stack.moto.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -148,7 +159,13 @@ def deploy(
         monkeypatch=monkeypatch,
         # moto spells the invalidation's status COMPLETED, never AWS's Completed, so these runs do
         # not wait for it (test_publish_frontend drives that wait with Stubber).
-        result_variables={"image.uri": stack.image(), "invalidation_timeout_seconds": "0"},
+        result_variables={
+            "image.uri": f"{stack.release_repository_url}@{NEW_DIGEST}",
+            "image.digest": NEW_DIGEST,
+            "image.tag": RELEASE_TAG,
+            "image.repository_url": stack.release_repository_url,
+            "invalidation_timeout_seconds": "0",
+        },
         artifacts={"Release sources": tmp_path / "artifacts" / "empty", "Frontend build": release["build"]},
         step_options=options,
         # The agent reaches CloudFront over HTTPS; the local edge speaks plain HTTP.
@@ -192,7 +209,9 @@ def test_a_release_goes_through_every_step_and_is_verified(
     )
     assert [call[3:5] for call in pulumi_calls] == [["infra", "up"], ["infra", "stack"]]
     assert "--policy-pack" in pulumi_calls[0]
-    assert pulumi_envs[0]["AWS_SESSION_TOKEN"]  # the CLI ran as the assumed deploy role
+    assert pulumi_calls[0][pulumi_calls[0].index("--config") + 1] == f"earfit:imageTag={RELEASE_TAG}"
+    # The CLI runs as the agent; the program's providers assume the deploy role its stack names.
+    assert pulumi_envs[0].get("AWS_SESSION_TOKEN") == os.environ.get("AWS_SESSION_TOKEN")
     after = aws_stack.service_task_definitions()
     assert all(aws_stack.image_of(arn) == aws_stack.image(NEW_DIGEST) for arn in after.values())
     assert set(after.values()).isdisjoint(before.values())
@@ -210,15 +229,25 @@ def test_a_migration_that_exits_1_stops_the_release_before_the_roll(
     ecs = boto3.client("ecs", region_name="eu-central-1", aws_access_key_id="x", aws_secret_access_key="x")
     stubber = Stubber(ecs)
     moto_ecs = aws_stack.client("ecs")
-    described = moto_ecs.describe_task_definition(taskDefinition="earfit-test-migrate", include=["TAGS"])
+    family = aws_stack.outputs["migrate_task_definition_family"]
+    described = moto_ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
     described.pop("ResponseMetadata")
     stubber.add_response("describe_task_definition", described)
     stubber.add_response("register_task_definition", described)
-    task_arn = "arn:aws:ecs:eu-central-1:123456789012:task/earfit-test/t1"
+    task_arn = f"arn:aws:ecs:eu-central-1:123456789012:task/{aws_stack.outputs['cluster_name']}/t1"
     stubber.add_response("run_task", {"tasks": [{"taskArn": task_arn}], "failures": []})
+    (container,) = described["taskDefinition"]["containerDefinitions"]
     stubber.add_response(
         "describe_tasks",
-        {"tasks": [{"taskArn": task_arn, "lastStatus": "STOPPED", "containers": [{"name": "app", "exitCode": 1}]}]},
+        {
+            "tasks": [
+                {
+                    "taskArn": task_arn,
+                    "lastStatus": "STOPPED",
+                    "containers": [{"name": container["name"], "exitCode": 1}],
+                }
+            ]
+        },
     )
     stubber.activate()
     before = aws_stack.service_task_definitions()

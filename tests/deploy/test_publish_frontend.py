@@ -4,6 +4,7 @@ CloudFront's invalidations are created in moto; moto's invalidation status never
 `Completed`, so the wait for completion is driven by botocore's Stubber (named in those tests).
 """
 
+import dataclasses
 import io
 import json
 import re
@@ -247,9 +248,7 @@ def test_a_bucket_whose_etags_are_not_md5s_is_still_published_once(aws_stack: Aw
             item["ETag"] = '"' + "f" * 32 + '"'
 
     s3.meta.events.register("after-call.s3.ListObjectsV2", kms_etags)
-    stack = AwsStack(
-        aws_stack.moto, aws_stack.s3_server, aws_stack.outputs, aws_stack.target_group_arn, overrides={"s3": s3}
-    )
+    stack = dataclasses.replace(aws_stack, overrides={"s3": s3})
     build = write_build(tmp_path / "dist", version="a1")
     assert len(publish(stack, build).uploaded) == 4
     again = publish(stack, build)

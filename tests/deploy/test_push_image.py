@@ -49,7 +49,7 @@ def scan_result(severities: dict[str, int], findings: list[dict[str, Any]]) -> d
 
 def run(stack: AwsStack, tmp_path: Path, pushed: list[tuple[str, str]], *extra: str) -> tuple[int, str]:
     out = io.StringIO()
-    argv = ["--repository-url", stack.outputs["ecr_repository_url"], "--commit", COMMIT, "--source-image", "earfit:0123456",
+    argv = ["--repository-url", stack.release_repository_url, "--commit", COMMIT, "--source-image", "earfit:0123456",
             "--scan-interval", "0.1", "--scan-timeout", "5", "--properties", str(tmp_path / "image.properties"), *extra]  # fmt: skip
     code = push_image.main(argv, clients=stack.clients, pusher=manifest_pusher(stack, pushed), out=out)
     return code, out.getvalue()
@@ -63,17 +63,17 @@ def test_a_clean_image_is_pushed_scanned_and_handed_on(aws_stack: AwsStack, tmp_
     pushed: list[tuple[str, str]] = []
     code, out = run(aws_stack, tmp_path, pushed)
     assert code == 0, out
-    assert pushed == [("earfit:0123456", f"{aws_stack.outputs['ecr_repository_url']}:{COMMIT}")]
+    assert pushed == [("earfit:0123456", f"{aws_stack.release_repository_url}:{COMMIT}")]
     assert "scan findings: MEDIUM 2, LOW 1" in out
     digest = aws_stack.client("ecr").describe_images(repositoryName=REPOSITORY, imageIds=[{"imageTag": COMMIT}])[
         "imageDetails"
     ][0]["imageDigest"]
     properties = dict(line.split("=", 1) for line in (tmp_path / "image.properties").read_text().splitlines())
     assert properties == {
-        "uri": f"{aws_stack.outputs['ecr_repository_url']}@{digest}",
+        "uri": f"{aws_stack.release_repository_url}@{digest}",
         "digest": digest,
         "tag": COMMIT,
-        "repository_url": aws_stack.outputs["ecr_repository_url"],
+        "repository_url": aws_stack.release_repository_url,
     }
 
 
@@ -87,7 +87,7 @@ def test_a_critical_finding_stops_the_release(aws_stack: AwsStack, tmp_path: Pat
     assert code == 1
     assert "  CRITICAL CVE-2026-0001" in out
     assert out.splitlines()[-1] == (
-        f"push_image: FAILED — the scan of {aws_stack.outputs['ecr_repository_url']}:{COMMIT} found 1 CRITICAL: the image is not released"
+        f"push_image: FAILED — the scan of {aws_stack.release_repository_url}:{COMMIT} found 1 CRITICAL: the image is not released"
     )
     # No properties file: the plan has no image to hand to a deployment.
     assert not (tmp_path / "image.properties").exists()
@@ -118,7 +118,7 @@ def test_only_a_full_commit_sha_is_a_tag(aws_stack: AwsStack, commit: str) -> No
     out = io.StringIO()
     argv = [
         "--repository-url",
-        aws_stack.outputs["ecr_repository_url"],
+        aws_stack.release_repository_url,
         "--commit",
         commit,
         "--source-image",
@@ -130,7 +130,7 @@ def test_only_a_full_commit_sha_is_a_tag(aws_stack: AwsStack, commit: str) -> No
 
 def test_dry_run_prints_the_engine_commands_and_pushes_nothing(aws_stack: AwsStack) -> None:
     out = io.StringIO()
-    url = aws_stack.outputs["ecr_repository_url"]
+    url = aws_stack.release_repository_url
     argv = ["--repository-url", url, "--commit", COMMIT, "--source-image", "earfit:0123456", "--dry-run"]
     assert push_image.main(argv, clients=aws_stack.clients, out=out) == 0
     registry = url.split("/", 1)[0]

@@ -79,7 +79,8 @@ def smoke(site: Site, tmp_path: Path, clock: FakeClock) -> tuple[int, str]:
 def test_checks_are_retried_until_they_pass_and_the_release_is_marked_verified(
     site: Site, tmp_path: Path, clock: FakeClock
 ) -> None:
-    site.routes["/readyz"] = [(503, {"Retry-After": "30"}, b"{}"), (503, {}, b"{}"), (200, {}, b"{}")]
+    ready = b'{"status": "ready", "checks": {}}'
+    site.routes["/readyz"] = [(503, {"Retry-After": "30"}, b"{}"), (503, {}, b"{}"), (200, {}, ready)]
     code, out = smoke(site, tmp_path, clock)
     assert code == 0, out
     assert site.hits.count("/readyz") == 3
@@ -112,6 +113,17 @@ def test_checks_are_retried_until_they_pass_and_the_release_is_marked_verified(
             "/api/v1/questionnaire did not answer JSON",
         ),
         ("/readyz", (503, {}, b"{}"), "/readyz answered 503, expected 200"),
+        # CloudFront's client-route rewrite answers an extensionless path it does not route to the ALB.
+        (
+            "/healthz",
+            (200, {"Content-Type": "text/html"}, b"<!doctype html><div id=root></div>"),
+            "/healthz did not answer JSON (text/html): not routed to the application?",
+        ),
+        (
+            "/readyz",
+            (200, {"Content-Type": "application/json"}, b'{"status": "starting"}'),
+            "/readyz answered status 'starting', expected 'ready'",
+        ),
     ],
 )
 def test_a_failing_check_fails_the_step_at_the_bound(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import axe_playwright_python
 import pytest
 from django.conf import settings
 
@@ -61,3 +62,28 @@ def browser() -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def assert_accessible(page: Any, screen: str, *, fits_width: bool = True) -> None:
+    """axe-core on the current screen: no serious or critical violation, and nothing wider than
+    the window (a page that scrolls sideways on a phone hides part of every line)."""
+    # Evaluated through the DevTools protocol, not added as a <script>: the Content-Security-Policy
+    # refuses inline scripts, and the test must not need a hole in it.
+    page.evaluate(f"() => {{ {AXE_JS}\n; window.axe = axe; }}")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on the {screen} screen: {bad}"
+    if fits_width:
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the {screen} screen is {overflow} px wider than the window"
+
+
+def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

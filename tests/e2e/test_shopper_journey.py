@@ -1,140 +1,205 @@
-"""A shopper's whole fitting in a real browser against the real server and the real model."""
+"""A shopper's whole fitting in a real browser against the real server and the real model.
+
+At a laptop's width (1366 px) and a phone's (390 px): from the home page to a result, reloading
+every step, pressing Back, retaking a rejected photo, comparing and rating products, then
+closing the browser, opening it again (a new context with the stored state) and erasing.
+"""
 
 from pathlib import Path
 from typing import Any
 
-import axe_playwright_python
 import pytest
 
 from inference.training.renderer import render_photo
 from recommendations.catalog.services import product_load_demo_catalog
-from recommendations.models import EarPhoto, Fitting
+from recommendations.models import EarPhoto, FitFeedback, Fitting
+from tests.e2e.conftest import assert_accessible, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-
-
-def assert_accessible(page: Any, screen: str) -> None:
-    """axe-core on the current screen: no serious or critical violation."""
-    page.add_script_tag(content=AXE_JS)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not bad, f"accessibility violations on the {screen} screen: {bad}"
-
-
-def shot(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+ANSWERS = [
+    ("uses", "sport"),
+    ("form_factor", "no_preference"),
+    ("noise_cancelling", "no"),
+    ("wireless", "wireless"),
+    ("budget", "under_50"),
+    ("glasses", "no"),
+    ("past_problems", None),
+    ("current_tip_size", None),
+]
 
 
 @pytest.fixture
-def ear_photo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "left-ear.jpg"
-    render_photo(11, size=(1024, 768), ear=True, card=True).image.save(path, "JPEG", quality=92)
-    return path
+def photos(tmp_path: Path) -> dict[str, Path]:
+    good, no_ear = tmp_path / "left-ear.jpg", tmp_path / "right-ear.jpg"
+    render_photo(11, size=(1024, 768), ear=True, card=True).image.save(good, "JPEG", quality=92)
+    render_photo(13, size=(1024, 768), ear=False, card=True).image.save(no_ear, "JPEG", quality=92)
+    return {"good": good, "no_ear": no_ear}
 
 
-def test_shopper_completes_a_fitting_with_a_photo_and_erases_it(
-    frontend_dist: Path, live_server: Any, browser: Any, artifacts: Path, ear_photo_file: Path
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_first_time_shopper_reaches_a_result_through_reloads_and_back_and_erases_after_reopening(
+    frontend_dist: Path, live_server: Any, browser: Any, artifacts: Path, photos: dict[str, Path], viewport: str
 ) -> None:
     product_load_demo_catalog()
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    size = VIEWPORTS[viewport]
+    context = browser.new_context(viewport=size)
     page = context.new_page()
     page.set_default_timeout(30_000)
     console: list[str] = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    name = f"{viewport}-{size['width']}"
     try:
-        _journey(page, live_server.url, artifacts, ear_photo_file)
+        product_id = _to_results(page, live_server.url, artifacts, name, photos)
+        state = context.storage_state()
     except Exception:
-        shot(page, artifacts, "failure")
+        shot(page, artifacts, f"{name}-failure")
         print("browser console:", *console, sep="\n  ")
         raise
-    context.close()
+    finally:
+        context.close()
 
     fitting = Fitting.objects.get()
+    assert fitting.status == "open"
+    assert FitFeedback.objects.get().product_id == int(product_id)
+    assert FitFeedback.objects.get().fit == "right"
+
+    # The browser was closed; opened again, it still holds the key, and the shopper can erase.
+    reopened = browser.new_context(viewport=size, storage_state=state)
+    page = reopened.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _erase_after_reopening(page, live_server.url, artifacts, name)
+    except Exception:
+        shot(page, artifacts, f"{name}-failure-reopened")
+        raise
+    finally:
+        reopened.close()
+
+    fitting.refresh_from_db()
     assert fitting.status == "erased"
     assert fitting.answers == {}
     assert EarPhoto.objects.count() == 0
+    assert FitFeedback.objects.count() == 0
 
 
-def _journey(page: Any, base_url: str, artifacts: Path, ear_photo_file: Path) -> None:
+def _reload(page: Any, heading: str) -> None:
+    page.reload()
+    page.get_by_test_id(heading).wait_for()
+
+
+def _to_results(page: Any, base_url: str, artifacts: Path, name: str, photos: dict[str, Path]) -> str:
     page.goto(base_url + "/")
 
     # Consent: shown first, never pre-ticked, required.
     page.get_by_test_id("consent-heading").wait_for()
     assert not page.get_by_test_id("consent-checkbox").is_checked()
-    shot(page, artifacts, "01-consent")
+    shot(page, artifacts, f"{name}-01-consent")
     assert_accessible(page, "consent")
     page.get_by_test_id("consent-continue").click()
     page.get_by_test_id("consent-error").wait_for()
     page.get_by_test_id("consent-checkbox").check()
     page.get_by_test_id("consent-continue").click()
 
-    # Questionnaire: one question at a time; required ones are checked before moving on.
-    page.get_by_test_id("questionnaire-heading").wait_for()
+    # Questions: one per address; reload keeps the answers, Back returns to the one before.
     page.get_by_test_id("question-uses").wait_for()
-    shot(page, artifacts, "02-questionnaire")
+    assert page.url == base_url + "/questions/1"
+    shot(page, artifacts, f"{name}-02-questionnaire")
     assert_accessible(page, "questionnaire")
     page.get_by_test_id("questionnaire-next").click()
     page.get_by_test_id("question-error-uses").wait_for()
-    answers = [
-        ("uses", "sport"),
-        ("form_factor", "no_preference"),
-        ("noise_cancelling", "no"),
-        ("wireless", "wireless"),
-        ("budget", "under_50"),
-        ("glasses", "no"),
-        ("past_problems", None),
-        ("current_tip_size", None),
-    ]
-    for index, (key, value) in enumerate(answers):
+    for index, (key, value) in enumerate(ANSWERS):
         page.get_by_test_id(f"question-{key}").wait_for()
         if value is not None:
             page.get_by_test_id(f"answer-{key}-{value}").check()
-        last = index == len(answers) - 1
+        if key == "form_factor":
+            _reload(page, "question-form_factor")
+            assert page.url == base_url + "/questions/2"
+            page.go_back()
+            page.get_by_test_id("question-uses").wait_for()
+            assert page.get_by_test_id("answer-uses-sport").is_checked()
+            page.go_forward()
+            page.get_by_test_id("question-form_factor").wait_for()
+            assert page.get_by_test_id(f"answer-{key}-{value}").is_checked()
+        last = index == len(ANSWERS) - 1
         page.get_by_test_id("questionnaire-submit" if last else "questionnaire-next").click()
 
-    # Capture: upload a rendered ear photo with a card for the left ear.
+    # Photos: a rejected photo is explained once, with an example; a good one is measured.
     page.get_by_test_id("capture-heading").wait_for()
-    page.get_by_test_id("file-input-left").set_input_files(str(ear_photo_file))
-    page.get_by_test_id("upload-left").click()
+    assert "/photos" in page.url
+    _reload(page, "capture-heading")
+    page.get_by_test_id("file-input-right").set_input_files(str(photos["no_ear"]))
+    retake = page.get_by_test_id("quality-guidance-right")
+    retake.wait_for(timeout=60_000)
+    reason = page.get_by_test_id("retake-reason-right").inner_text()
+    assert reason
+    assert "_" not in reason
+    assert retake.inner_text().count(reason) == 1
+    page.get_by_test_id("file-input-left").set_input_files(str(photos["good"]))
     page.get_by_test_id("measured-left").wait_for(timeout=60_000)
-    shot(page, artifacts, "03-capture")
+    shot(page, artifacts, f"{name}-03-capture")
     assert_accessible(page, "capture")
+    _reload(page, "measured-left")
     page.get_by_test_id("capture-continue").click()
 
-    # Results: ranked products from the measurements, with the overlay picture.
-    page.get_by_test_id("results-heading").wait_for()
+    # Results: ranked from the measurements, the measured ear beside its legend.
     page.get_by_test_id("results-list").wait_for()
-    items = page.get_by_test_id("result-item")
-    assert items.count() >= 3
-    assert page.get_by_test_id("questionnaire-only-notice").count() == 0
-    overlay = page.get_by_test_id("overlay-image-left")
-    overlay.wait_for()
+    assert page.url.endswith("/results")
     page.wait_for_function(
         "() => { const i = document.querySelector('[data-testid=overlay-image-left]'); return i && i.naturalWidth > 0 }"
     )
-    shot(page, artifacts, "04-results")
+    items = page.get_by_test_id("result-item")
+    assert items.count() >= 3
+    assert page.get_by_test_id("questionnaire-only-notice").count() == 0
+    assert "budget" in items.first.get_by_test_id("result-reasons").inner_text()
+    assert page.get_by_test_id("legend-left-card").count() == 1
+    shot(page, artifacts, f"{name}-04-results")
     assert_accessible(page, "results")
 
-    # Feedback on the top product.
-    product_id = items.first.get_attribute("data-product-id")
-    page.get_by_test_id(f"feedback-{product_id}-toggle").click()
-    page.get_by_test_id(f"feedback-{product_id}-fit-right").check()
-    page.get_by_test_id(f"feedback-{product_id}-comfort-4").check()
-    page.get_by_test_id(f"feedback-{product_id}-submit").click()
-    page.get_by_test_id(f"feedback-{product_id}-sent").wait_for()
-    shot(page, artifacts, "05-feedback")
+    # Back goes to the photos, Forward to the results again; a reload keeps them.
+    page.go_back()
+    page.get_by_test_id("measured-left").wait_for()
+    page.go_forward()
+    page.get_by_test_id("results-list").wait_for()
+    _reload(page, "results-list")
 
-    # Erase: confirmed, then everything of this fitting is gone.
+    # Compare the first two, then return.
+    ids = [items.nth(i).get_attribute("data-product-id") for i in range(2)]
+    for product_id in ids:
+        page.get_by_test_id(f"compare-{product_id}").check()
+    page.get_by_test_id("compare-open").click()
+    page.get_by_test_id("compare-table").wait_for()
+    assert page.get_by_test_id("compare-product").count() == 2
+    shot(page, artifacts, f"{name}-05-compare")
+    assert_accessible(page, "compare")
+    page.go_back()
+    page.get_by_test_id("results-list").wait_for()
+
+    # Feedback on the top product, once; the answer shows after a reload.
+    top = str(ids[0])
+    page.get_by_test_id(f"feedback-{top}-toggle").click()
+    page.get_by_test_id(f"feedback-{top}-fit-right").check()
+    page.get_by_test_id(f"feedback-{top}-comfort-4").check()
+    page.get_by_test_id(f"feedback-{top}-submit").click()
+    page.get_by_test_id(f"feedback-{top}-sent").wait_for()
+    _reload(page, f"feedback-{top}-sent")
+    assert page.get_by_test_id("keep-link").input_value().startswith(f"{base_url}/fitting/")
+    shot(page, artifacts, f"{name}-06-feedback")
+    return top
+
+
+def _erase_after_reopening(page: Any, base_url: str, artifacts: Path, name: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_test_id("saved-fitting-link").click()
+    page.get_by_test_id("results-list").wait_for()
+    shot(page, artifacts, f"{name}-07-reopened")
     page.get_by_test_id("erase-button").click()
     page.get_by_test_id("erase-confirm").click()
     notice = page.get_by_test_id("app-notice")
     notice.wait_for()
     assert "erased" in notice.inner_text().lower()
-    shot(page, artifacts, "06-erased")
+    assert page.get_by_test_id("saved-fittings").count() == 0
+    assert page.evaluate("() => localStorage.getItem('earfit.fittings')") is None
+    shot(page, artifacts, f"{name}-08-erased")
     assert_accessible(page, "erased")

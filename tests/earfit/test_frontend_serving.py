@@ -30,6 +30,22 @@ def test_index_is_never_cached_and_hashed_assets_are_cached_for_a_year(dist: Pat
     assert deep_link["Cache-Control"] == "no-cache"
 
 
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/questions/3",
+        "/fitting/6f1c2a8e-1b7d-4c1e-9a43-0d2f6c1b9e11/photos",
+        "/fitting/6f1c2a8e-1b7d-4c1e-9a43-0d2f6c1b9e11/results",
+        "/fitting/6f1c2a8e-1b7d-4c1e-9a43-0d2f6c1b9e11/compare?products=3,7",
+    ],
+)
+def test_every_client_route_reloads_into_the_client(dist: Path, route: str) -> None:
+    with override_settings(WHITENOISE_ROOT=str(dist), FRONTEND_DIST=dist):
+        response = Client().get(route)
+    assert response.status_code == 200
+    assert b"id=root" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
 def test_without_a_build_the_root_explains_how_to_build_it(tmp_path: Path) -> None:
     with override_settings(WHITENOISE_ROOT=None, FRONTEND_DIST=tmp_path / "missing"):
         response = Client().get("/")

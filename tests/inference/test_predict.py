@@ -14,6 +14,7 @@ from inference import predict
 from inference.predict import analyse_photo, render_overlay
 from inference.registry import ModelSpec
 from inference.training.renderer import RenderedPhoto, render_photo
+from inference.types import QualityIssue
 
 # Generous per-photo tolerances (mm): the held-out MAE in the card is well below these; a broken
 # scale, a swapped landmark or a wrong homography blows far past them.
@@ -105,6 +106,14 @@ def test_overlay_is_an_image_of_the_photo(spec: ModelSpec) -> None:
     with Image.open(io.BytesIO(png)) as im:
         assert im.format == "PNG"
         assert im.size == truth.image.size
+
+
+def test_the_overlay_draws_shapes_not_reason_codes(spec: ModelSpec) -> None:
+    """Quality codes (`no_reference_card`) are for programs: the picture a shopper sees never shows one."""
+    truth = photo(SEEDS[0], ear=True, card=True)
+    result = analyse_photo(truth.image, spec=spec)
+    flagged = dataclasses.replace(result, quality=(QualityIssue("no_reference_card", "No card.", False),))
+    assert render_overlay(truth.image, flagged) == render_overlay(truth.image, dataclasses.replace(result, quality=()))
 
 
 def test_analysis_is_json_serialisable(spec: ModelSpec) -> None:

@@ -25,6 +25,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Replace the demo accounts' passwords.")
+        parser.add_argument(
+            "--admin-url",
+            default="http://127.0.0.1:8000/admin/",
+            help="Where the admin is served, as printed (`make run` passes its HOST and PORT).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -45,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo staff accounts exist; their passwords were shown when they were made.")
             self.stdout.write("Run `.venv/bin/python manage.py create_demo_staff --reset` for new ones.")
             return
-        self.stdout.write(self.style.WARNING("Demo staff accounts for http://127.0.0.1:8000/admin/ (shown once):"))
+        self.stdout.write(self.style.WARNING(f"Demo staff accounts for {options['admin_url']} (shown once):"))
         for username, role, superuser, password in created:
             label = "superuser" if superuser else str(Role(role).label).lower()
             self.stdout.write(f"  {username:<8} {password}   ({label})")

@@ -1,125 +1,39 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { Navigate, Route, Routes } from "react-router";
 
-import { CaptureStep } from "@/features/capture/components/capture-step";
-import { ConsentStep } from "@/features/consent/components/consent-step";
-import { EraseData } from "@/features/erasure/components/erase-data";
-import { FeedbackForm } from "@/features/feedback/components/feedback-form";
-import { useQuestionnaire } from "@/features/questionnaire/api/get-questionnaire";
-import { QuestionnaireStep } from "@/features/questionnaire/components/questionnaire-step";
-import { ResultsStep } from "@/features/results/components/results-step";
-import { ErrorMessage } from "@/lib/components/error-message";
-import { Spinner } from "@/lib/components/spinner";
-import { clearFittingSession, setFittingStep, useFittingSession } from "@/lib/fitting-session";
-import type { Answers } from "@/lib/schemas";
-
-import { STEPS, StepIndicator, type StepName } from "./step-indicator";
-
-const ERASED_NOTICE = "Your data has been erased: answers, photos, measurements and recommendations.";
+import { Layout } from "./layout";
+import { ComparePage } from "./pages/compare-page";
+import { FittingLayout } from "./pages/fitting-layout";
+import { HomePage } from "./pages/home-page";
+import { NotFoundPage } from "./pages/not-found-page";
+import { PhotosPage } from "./pages/photos-page";
+import { QuestionsPage } from "./pages/questions-page";
+import { ResultsPage } from "./pages/results-page";
 
 /**
- * The step machine: consent → questionnaire → (fitting created) capture ⇄ results. Before the
- * fitting exists the step lives here; after, it lives in the fitting session so a reload keeps it.
- * The app is the only place that composes features; features never import each other.
+ * The client's routes. Every step has its own address, so Back, reload and a bookmark land where
+ * the shopper was; Django serves index.html for each of them (earfit/frontend.py).
+ *
+ *   /                               welcome, consent, and the fittings kept on this device
+ *   /questions/:number              one question per page (answers kept in sessionStorage)
+ *   /fitting/:fittingId/photos      ear photos
+ *   /fitting/:fittingId/results     ranked products (a kept link adds #key=…)
+ *   /fitting/:fittingId/compare     two or three products side by side (?products=1,2)
  */
 export function App() {
-  const queryClient = useQueryClient();
-  const session = useFittingSession();
-  const [stage, setStage] = useState<"consent" | "questionnaire">("consent");
-  const [answers, setAnswers] = useState<Answers>({});
-  const [notice, setNotice] = useState<string | null>(null);
-  const questionnaire = useQuestionnaire();
-
-  function backToStart(message: string | null) {
-    setAnswers({});
-    setStage("consent");
-    setNotice(message);
-  }
-
-  function startOver() {
-    clearFittingSession();
-    queryClient.removeQueries({ queryKey: ["fittings"] });
-    backToStart(null);
-  }
-
-  const step: StepName = session ? session.step : stage;
-
-  // The title names the step too: it is what a screen reader reads first and what a tab shows.
-  useEffect(() => {
-    const label = STEPS.find(([name]) => name === step)?.[1];
-    document.title = label ? `${label} — earfit` : "earfit";
-  }, [step]);
-  let content: ReactNode;
-
-  if (session) {
-    content =
-      session.step === "capture" ? (
-        <CaptureStep fittingId={session.id} onDone={() => setFittingStep("results")} />
-      ) : (
-        <ResultsStep
-          fittingId={session.id}
-          onAddPhotos={() => setFittingStep("capture")}
-          onStartOver={startOver}
-          renderItemExtra={(product) => <FeedbackForm fittingId={session.id} product={product} />}
-        />
-      );
-  } else if (questionnaire.isPending) {
-    content = <Spinner label="Loading…" />;
-  } else if (questionnaire.isError) {
-    content = (
-      <ErrorMessage error={questionnaire.error}>
-        <button type="button" className="button" onClick={() => void questionnaire.refetch()}>
-          Try again
-        </button>
-      </ErrorMessage>
-    );
-  } else if (stage === "consent") {
-    content = (
-      <ConsentStep
-        consent={questionnaire.data.consent}
-        onAccept={() => {
-          setNotice(null);
-          setStage("questionnaire");
-        }}
-      />
-    );
-  } else {
-    content = (
-      <QuestionnaireStep
-        questionnaire={questionnaire.data}
-        answers={answers}
-        onAnswersChange={setAnswers}
-        onBack={() => setStage("consent")}
-        onCreated={() => {
-          // The fitting now holds the answers; the pre-fitting stage resets for after erasure.
-          setAnswers({});
-          setStage("consent");
-        }}
-      />
-    );
-  }
-
   return (
-    <div className="layout">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="site-header">
-        <p className="brand">
-          ear<span>fit</span>
-        </p>
-        <StepIndicator current={step} />
-      </header>
-      <main id="main" className="main">
-        <div role="status" aria-live="polite" className={notice ? "notice notice--success" : undefined} data-testid="app-notice">
-          {notice}
-        </div>
-        {content}
-      </main>
-      <footer className="site-footer">
-        {session ? <EraseData key={session.id} fittingId={session.id} onErased={() => backToStart(ERASED_NOTICE)} /> : null}
-        <p className="small">earfit suggests a starting fit; it cannot see inside your ear canal.</p>
-      </footer>
-    </div>
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<HomePage />} />
+        <Route path="questions" element={<Navigate to="/questions/1" replace />} />
+        <Route path="questions/:number" element={<QuestionsPage />} />
+        <Route path="fitting/:fittingId" element={<FittingLayout />}>
+          <Route index element={<Navigate to="results" replace />} />
+          <Route path="photos" element={<PhotosPage />} />
+          <Route path="results" element={<ResultsPage />} />
+          <Route path="compare" element={<ComparePage />} />
+        </Route>
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
   );
 }

@@ -7,6 +7,15 @@ export const STEPS: [StepName, string][] = [
   ["results", "Results"],
 ];
 
+/** The step a page belongs to, from its address; null for pages outside the journey. */
+export function stepOfPath(pathname: string): StepName | null {
+  if (pathname === "/") return "consent";
+  if (pathname.startsWith("/questions")) return "questionnaire";
+  if (/^\/fitting\/[^/]+\/photos/.test(pathname)) return "capture";
+  if (/^\/fitting\/[^/]+\/(results|compare)/.test(pathname)) return "results";
+  return null;
+}
+
 export function StepIndicator({ current }: { current: StepName }) {
   const index = STEPS.findIndex(([name]) => name === current);
   return (

@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
 
-import { ACCESS_TOKEN, FITTING_ID } from "@/testing/fixtures";
+import { ACCESS_TOKEN, FITTING_ID, keepTestFitting } from "@/testing/fixtures";
 import { installFakeXhr } from "@/testing/fake-xhr";
 import { apiError, json, stubFetch } from "@/testing/fetch-stub";
 
 import { ApiError, apiRequest, apiRequestNoContent, apiUpload, errorMessage, fieldErrors } from "./api-client";
-import { clearFittingSession, startFittingSession } from "./fitting-session";
+import { forgetFitting } from "./fitting-keys";
 
 const pingSchema = z.object({ ok: z.boolean() });
 
@@ -57,27 +57,50 @@ describe("apiRequest", () => {
     expect(error.status).toBe(0);
   });
 
-  it("sends the bearer token only while a fitting is active", async () => {
-    const { calls } = stubFetch({ "GET /api/v1/questionnaire": () => json(200, { ok: true }) });
+  it("sends a fitting's token only with requests about that fitting, while this device keeps its key", async () => {
+    const other = "0b7a9c1e-0000-4000-8000-00000000beef";
+    const { calls } = stubFetch({
+      "GET /api/v1/questionnaire": () => json(200, { ok: true }),
+      [`GET /api/v1/fittings/${FITTING_ID}`]: () => json(200, { ok: true }),
+      [`GET /api/v1/fittings/${other}`]: () => json(200, { ok: true }),
+    });
+    keepTestFitting();
+    keepTestFitting(other, "tok_other");
     await apiRequest("questionnaire", pingSchema);
-    expect(calls[0]?.headers.get("Authorization")).toBeNull();
+    await apiRequest(`fittings/${FITTING_ID}`, pingSchema);
+    await apiRequest(`fittings/${other}`, pingSchema);
+    expect(calls.map((call) => call.headers.get("Authorization"))).toEqual([null, `Bearer ${ACCESS_TOKEN}`, "Bearer tok_other"]);
 
-    startFittingSession(FITTING_ID, ACCESS_TOKEN);
-    await apiRequest("questionnaire", pingSchema);
-    expect(calls[1]?.headers.get("Authorization")).toBe(`Bearer ${ACCESS_TOKEN}`);
-
-    clearFittingSession();
-    await apiRequest("questionnaire", pingSchema);
-    expect(calls[2]?.headers.get("Authorization")).toBeNull();
+    forgetFitting(FITTING_ID);
+    await apiRequest(`fittings/${FITTING_ID}`, pingSchema);
+    expect(calls[3]?.headers.get("Authorization")).toBeNull();
   });
 
   it("never sends the token to another origin", async () => {
-    const { calls } = stubFetch({ "GET /overlay.png": () => json(200, { ok: true }) });
-    startFittingSession(FITTING_ID, ACCESS_TOKEN);
-    await apiRequest("https://elsewhere.example/overlay.png", pingSchema);
+    const overlay = `/api/v1/fittings/${FITTING_ID}/photos/p/overlay`;
+    const { calls } = stubFetch({ [`GET ${overlay}`]: () => json(200, { ok: true }) });
+    keepTestFitting();
+    await apiRequest(`https://elsewhere.example${overlay}`, pingSchema);
     expect(calls[0]?.headers.get("Authorization")).toBeNull();
-    await apiRequest(`${window.location.origin}/overlay.png`, pingSchema);
+    await apiRequest(`${window.location.origin}${overlay}`, pingSchema);
     expect(calls[1]?.headers.get("Authorization")).toBe(`Bearer ${ACCESS_TOKEN}`);
+  });
+
+  it.each([
+    [429, "2717", "You have tried this many times in a short while. Please try again in about 45 minutes."],
+    [429, null, "You have tried this many times in a short while. Please try again in a little while."],
+    [503, "30", "earfit cannot reach one of its services just now. Please try again in about 30 seconds."],
+  ])("puts a %i's Retry-After (%s) in words, never in seconds", async (status, retryAfter, message) => {
+    stubFetch({
+      "GET /api/v1/questionnaire": () =>
+        new Response(JSON.stringify({ message: "Too many requests. Please wait 2717 seconds and try again.", code: "throttled", extra: {} }), {
+          status,
+          headers: { "Content-Type": "application/json", ...(retryAfter ? { "Retry-After": retryAfter } : {}) },
+        }),
+    });
+    const error = await caught(apiRequest("questionnaire", pingSchema));
+    expect(error.message).toBe(message);
+    expect(error.code).toBe("throttled");
   });
 
   it("sends JSON bodies with a JSON content type", async () => {
@@ -96,11 +119,11 @@ describe("apiRequest", () => {
 describe("apiUpload", () => {
   it("reports progress, sends the bearer token and parses the 201 body", async () => {
     const Xhr = installFakeXhr();
-    startFittingSession(FITTING_ID, ACCESS_TOKEN);
+    keepTestFitting();
     const progress: number[] = [];
-    const result = apiUpload("fittings/x/photos", new FormData(), pingSchema, { onProgress: (f) => progress.push(f) });
+    const result = apiUpload(`fittings/${FITTING_ID}/photos`, new FormData(), pingSchema, { onProgress: (f) => progress.push(f) });
     const xhr = Xhr.sent[0]!;
-    expect(xhr.url).toBe("/api/v1/fittings/x/photos");
+    expect(xhr.url).toBe(`/api/v1/fittings/${FITTING_ID}/photos`);
     expect(xhr.headers["Authorization"]).toBe(`Bearer ${ACCESS_TOKEN}`);
     xhr.progress(50, 200);
     xhr.finishUpload();
@@ -116,5 +139,12 @@ describe("apiUpload", () => {
     const error = await caught(result);
     expect(error.message).toBe("That file is not a photo we can read.");
     expect(error.status).toBe(415);
+  });
+
+  it("reads an upload's Retry-After too", async () => {
+    const Xhr = installFakeXhr();
+    const result = apiUpload("fittings/x/photos", new FormData(), pingSchema);
+    Xhr.sent[0]!.respond(429, { message: "Please wait 3600 seconds.", code: "throttled", extra: {} }, { "Retry-After": "3600" });
+    expect((await caught(result)).message).toBe("You have tried this many times in a short while. Please try again in about an hour.");
   });
 });

@@ -1,7 +1,8 @@
 // zod/mini: the same validation as classic zod at about a third of the bundle size.
 import * as z from "zod/mini";
 
-import { getFittingSession } from "./fitting-session";
+import { accessTokenForPath } from "./fitting-keys";
+import { parseRetryAfter, waitInWords } from "./retry-after";
 
 /**
  * The one API client. Every request goes through here so that every failure reaches the UI the
@@ -40,8 +41,20 @@ function genericMessage(status: number): string {
   return `The request failed (error ${status}). Please try again.`;
 }
 
+/**
+ * When to come back, in words, for a throttled request (429) or a dependency that is down (503):
+ * the server's Retry-After, never a count of seconds.
+ */
+function retryMessage(status: number, retryAfter: string | null): string | null {
+  if (status !== 429 && status !== 503) return null;
+  const seconds = parseRetryAfter(retryAfter);
+  const when = seconds === null ? "in a little while" : waitInWords(seconds);
+  if (status === 429) return `You have tried this many times in a short while. Please try again ${when}.`;
+  return `earfit cannot reach one of its services just now. Please try again ${when}.`;
+}
+
 /** Turn a non-2xx status and its body text into an ApiError, preferring the server's message. */
-export function errorFromResponse(status: number, bodyText: string): ApiError {
+export function errorFromResponse(status: number, bodyText: string, retryAfter: string | null = null): ApiError {
   let body: unknown = null;
   try {
     body = bodyText ? JSON.parse(bodyText) : null;
@@ -49,10 +62,11 @@ export function errorFromResponse(status: number, bodyText: string): ApiError {
     // Not JSON: a proxy, WAF or load balancer answered instead of the API.
   }
   const parsed = errorBodySchema.safeParse(body);
+  const retry = retryMessage(status, retryAfter);
   if (parsed.success) {
-    return new ApiError(parsed.data.message, { status, code: parsed.data.code, extra: parsed.data.extra ?? {} });
+    return new ApiError(retry ?? parsed.data.message, { status, code: parsed.data.code, extra: parsed.data.extra ?? {} });
   }
-  return new ApiError(genericMessage(status), { status, code: `http_${status}` });
+  return new ApiError(retry ?? genericMessage(status), { status, code: `http_${status}` });
 }
 
 function parseBody<T>(schema: z.ZodMiniType<T>, status: number, bodyText: string): T {
@@ -73,18 +87,20 @@ function parseBody<T>(schema: z.ZodMiniType<T>, status: number, bodyText: string
   return parsed.data;
 }
 
-/** The token goes only to our own origin, even if the server ever hands us an absolute link. */
-function isSameOrigin(target: string): boolean {
-  try {
-    return new URL(target, window.location.href).origin === window.location.origin;
-  } catch {
-    return false;
-  }
-}
-
+/**
+ * A fitting's token goes only to our own origin, and only with requests about that fitting
+ * (`/api/v1/fittings/<id>/…`), even if the server ever hands us an absolute link.
+ */
 function authHeaders(target: string): Record<string, string> {
-  const session = getFittingSession();
-  return session && isSameOrigin(target) ? { Authorization: `Bearer ${session.accessToken}` } : {};
+  let parsed: URL;
+  try {
+    parsed = new URL(target, window.location.href);
+  } catch {
+    return {};
+  }
+  if (parsed.origin !== window.location.origin) return {};
+  const token = accessTokenForPath(parsed.pathname);
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 function url(path: string): string {
@@ -126,20 +142,20 @@ export interface RequestOptions {
 export async function apiRequest<T>(path: string, schema: z.ZodMiniType<T>, options: RequestOptions = {}): Promise<T> {
   const response = await send(path, { method: options.method ?? "GET", json: options.json, signal: options.signal });
   const text = await response.text();
-  if (!response.ok) throw errorFromResponse(response.status, text);
+  if (!response.ok) throw errorFromResponse(response.status, text, response.headers.get("Retry-After"));
   return parseBody(schema, response.status, text);
 }
 
 /** A request whose success has no body we need (204 No Content). */
 export async function apiRequestNoContent(path: string, options: RequestOptions = {}): Promise<void> {
   const response = await send(path, { method: options.method ?? "GET", json: options.json, signal: options.signal });
-  if (!response.ok) throw errorFromResponse(response.status, await response.text());
+  if (!response.ok) throw errorFromResponse(response.status, await response.text(), response.headers.get("Retry-After"));
 }
 
 /** A binary resource (the measurement overlay) fetched with the fitting's bearer token. */
 export async function apiRequestBlob(path: string, options: { signal?: AbortSignal } = {}): Promise<Blob> {
   const response = await send(path, { method: "GET", accept: "image/*", signal: options.signal });
-  if (!response.ok) throw errorFromResponse(response.status, await response.text());
+  if (!response.ok) throw errorFromResponse(response.status, await response.text(), response.headers.get("Retry-After"));
   return response.blob();
 }
 
@@ -176,7 +192,7 @@ export function apiUpload<T>(path: string, form: FormData, schema: z.ZodMiniType
     xhr.upload.onload = () => options.onProgress?.(1);
     xhr.onload = () => {
       try {
-        if (xhr.status < 200 || xhr.status >= 300) throw errorFromResponse(xhr.status, xhr.responseText);
+        if (xhr.status < 200 || xhr.status >= 300) throw errorFromResponse(xhr.status, xhr.responseText, xhr.getResponseHeader("Retry-After"));
         resolve(parseBody(schema, xhr.status, xhr.responseText));
       } catch (error) {
         reject(error);

@@ -42,6 +42,8 @@ export const photoSchema = z.object({
   }),
   model_version: z.string(),
   overlay_url: z.string(),
+  // What the overlay draws (each measurement's line, the card's outline) and in which colour.
+  overlay_legend: z.array(z.object({ name: z.string(), label: z.string(), colour: z.string().check(z.regex(/^#[0-9a-f]{6}$/)) })),
 });
 export type Photo = z.infer<typeof photoSchema>;
 

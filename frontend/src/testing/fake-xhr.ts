@@ -11,6 +11,7 @@ export class FakeXhr {
   body: unknown = null;
   status = 0;
   responseText = "";
+  responseHeaders: Record<string, string> = {};
   upload: { onprogress: ProgressHandler; onload: (() => void) | null } = { onprogress: null, onload: null };
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
@@ -54,8 +55,14 @@ export class FakeXhr {
     this.upload.onload?.();
   }
 
-  respond(status: number, body: unknown) {
+  getResponseHeader(name: string): string | null {
+    const found = Object.entries(this.responseHeaders).find(([key]) => key.toLowerCase() === name.toLowerCase());
+    return found ? found[1] : null;
+  }
+
+  respond(status: number, body: unknown, headers: Record<string, string> = {}) {
     this.status = status;
+    this.responseHeaders = headers;
     this.responseText = typeof body === "string" ? body : JSON.stringify(body);
     this.onload?.();
     this.end();

@@ -1,7 +1,14 @@
+import { saveFittingKey } from "@/lib/fitting-keys";
 import type { Photo, Product, Questionnaire } from "@/lib/schemas";
 
 export const FITTING_ID = "6f1c2a8e-1b7d-4c1e-9a43-0d2f6c1b9e11";
 export const ACCESS_TOKEN = "tok_test_0123456789";
+export const KEPT_UNTIL = new Date(Date.now() + 90 * 24 * 60 * 60 * 1000);
+
+/** This device holds the test fitting's key, as after creating it (or reopening the browser). */
+export function keepTestFitting(id: string = FITTING_ID, accessToken: string = ACCESS_TOKEN): void {
+  saveFittingKey({ id, accessToken, expiresAt: KEPT_UNTIL });
+}
 
 export const questionnaire: Questionnaire = {
   version: 3,
@@ -70,6 +77,11 @@ export const photo: Photo = {
   quality: { passed: true, reasons: [] },
   model_version: "earnet-1.1.0",
   overlay_url: `/api/v1/fittings/${FITTING_ID}/photos/9a1e2c44-0000-4000-8000-000000000001/overlay`,
+  overlay_legend: [
+    { name: "ear_length", label: "Ear length", colour: "#ff4040" },
+    { name: "intertragal_notch_width", label: "Intertragal notch width", colour: "#ff00ff" },
+    { name: "card", label: "Card outline (the scale)", colour: "#00ffff" },
+  ],
 };
 
 export function recommendation(basis: "questionnaire" | "measurements", notice: string | null = null) {
@@ -84,11 +96,12 @@ export function recommendation(basis: "questionnaire" | "measurements", notice: 
         ? { size: "M", confidence: 0.7, abstained: false, reason: "Your ear-canal entrance is about average." }
         : { size: null, confidence: 0, abstained: true, reason: "Without a photo we cannot estimate your canal size." },
     items: [
-      { rank: 1, score: 0.91, tip_size: "M", reasons: ["Light enough for long commutes."], product },
+      { rank: 1, score: 0.91, tip_size: "M", tip_size_note: "", reasons: ["Light enough for long commutes."], product },
       {
         rank: 2,
         score: 0.74,
         tip_size: null,
+        tip_size_note: "",
         reasons: ["Over-ear cups avoid the ear canal entirely."],
         product: { ...product, id: 18, slug: "acme-cans", model: "Cans", form_factor: "over_ear", tip_sizes: [] },
       },

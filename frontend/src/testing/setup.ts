@@ -2,7 +2,8 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach, beforeEach } from "vitest";
 
-import { reloadFittingSessionFromStorage } from "@/lib/fitting-session";
+import { reloadAnswersDraft } from "@/lib/answers-draft";
+import { reloadSavedFittings } from "@/lib/fitting-keys";
 
 // jsdom has no object URLs; images only need a distinct string each time.
 let objectUrlCount = 0;
@@ -13,7 +14,9 @@ if (!URL.createObjectURL) {
 
 beforeEach(() => {
   sessionStorage.clear();
-  reloadFittingSessionFromStorage();
+  localStorage.clear();
+  reloadSavedFittings();
+  reloadAnswersDraft();
 });
 
 afterEach(() => {

@@ -92,7 +92,7 @@ RESOURCE_RULES: list[tuple[str, str, list[str], Check]] = [
     ("alb-hardened", "The ALB drops invalid headers and keeps access logs.", [LOAD_BALANCER], check_load_balancer),
     ("alb-https-only", "ALB listeners are HTTPS with TLS 1.2+, deny by default, or redirect HTTP.", [LISTENER], check_listener),
     ("alb-origin-header", "Only requests with CloudFront's origin header are forwarded.", [LISTENER_RULE], check_listener_rule),
-    ("cloudfront-waf-tls", "CloudFront has WAF, TLS 1.2+, HTTPS to viewers and origins, security headers.", [DISTRIBUTION], check_distribution),
+    ("cloudfront-waf-tls", "CloudFront has WAF, TLS 1.2+, HTTPS to viewers and origins, security headers, and serves only the configured markets.", [DISTRIBUTION], check_distribution),
     ("waf-managed-rules", "The web ACL carries the managed rule groups and a rate limit.", [WEB_ACL], check_web_acl),
     ("waf-logs-redacted", "WAF logs redact Authorization and Cookie.", [WEB_ACL_LOGGING], check_web_acl_logging),
     ("no-world-ingress", "No security group admits 0.0.0.0/0 or ::/0.", [INGRESS_RULE, SECURITY_GROUP], check_ingress),

@@ -66,6 +66,9 @@ def check_distribution(args: ResourceValidationArgs, report: ReportViolation) ->
                 f"Distribution '{args.name}' sends '{behaviour.get('pathPattern', '*')}' without security headers.",
                 None,
             )
+    geo = dict(dict(props.get("restrictions") or {}).get("geoRestriction") or {})
+    if geo.get("restrictionType") != "whitelist" or not as_list(geo.get("locations")):
+        report(f"Distribution '{args.name}' serves every country instead of the markets configured.", None)
     for origin in as_list(props.get("origins")):
         custom = origin.get("customOriginConfig")
         if custom and (

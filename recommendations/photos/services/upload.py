@@ -62,7 +62,7 @@ def ear_photo_ingest(
         raise ApplicationError(
             measured.guidance,
             code="photo_quality",
-            extra={"reasons": measured.reasons, "guidance": measured.guidance},
+            extra={"reasons": measured.reasons, "warnings": measured.warnings, "guidance": measured.guidance},
             status_code=422,
         )
     model_version = model_version_for_card(card=measured.model_card)

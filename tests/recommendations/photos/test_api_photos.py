@@ -12,6 +12,8 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from inference.training.renderer import render_photo
+from inference.types import QualityIssue
+from recommendations.measuring.analysis import retake_advice
 from recommendations.models import EarPhoto, ModelVersion
 from recommendations.photos.storage import photo_object_read
 from tests.s3 import PhotoBucket
@@ -176,6 +178,46 @@ def test_a_photo_without_an_ear_gets_retake_guidance(
     assert body["message"] == body["extra"]["guidance"]
     assert EarPhoto.objects.count() == 0
     assert bucket.versions() == []
+
+
+def test_a_rejected_photo_gets_one_sentence_on_the_cause_to_fix_first(
+    bucket: PhotoBucket, owner_client: tuple[APIClient, str]
+) -> None:
+    """No ear and no card: one reason to read (the ear), the missing card apart, no codes in words."""
+    nothing = render_photo(14, size=(1024, 768), ear=False, card=False).image
+    response = upload(*owner_client, jpeg_bytes(nothing))
+    assert response.status_code == 422
+    body = response.json()
+    reasons = body["extra"]["reasons"]
+    assert reasons[0]["code"] == "no_ear"
+    assert body["message"] == reasons[0]["message"] == body["extra"]["guidance"]
+    assert "no_reference_card" not in [reason["code"] for reason in reasons]
+    assert [warning["code"] for warning in body["extra"]["warnings"]] == ["no_reference_card"]
+    assert "_" not in body["message"]
+    assert bucket.versions() == []
+
+
+def test_retake_advice_puts_the_upstream_cause_first() -> None:
+    issues = [
+        QualityIssue("blurry", "Blurry.", True),
+        QualityIssue("no_reference_card", "No card.", False),
+        QualityIssue("ear_too_small", "Move closer.", True),
+    ]
+    advice = retake_advice(issues)
+    assert advice.guidance == "Move closer."
+    assert [reason["code"] for reason in advice.reasons] == ["ear_too_small", "blurry"]
+    assert advice.warnings == [{"code": "no_reference_card", "message": "No card."}]
+
+
+def test_a_measured_photo_comes_with_the_legend_of_its_overlay(
+    owner_client: tuple[APIClient, str], ear_with_card: Image.Image
+) -> None:
+    body = upload(*owner_client, jpeg_bytes(ear_with_card)).json()
+    legend = {entry["name"]: entry for entry in body["overlay_legend"]}
+    assert set(legend) == {*body["measurements"], "card"}
+    assert legend["card"]["label"] == "Card outline (the scale)"
+    assert legend["ear_length"] == {"name": "ear_length", "label": "Ear length", "colour": "#ff4040"}
+    assert len({entry["colour"] for entry in legend.values()}) == len(legend)
 
 
 def test_without_a_card_measurements_are_relative(

@@ -12,6 +12,7 @@ from recommendations.ranking import (
     Preferences,
     ProductFit,
     TipSuggestion,
+    product_tip_note,
     rank_products,
     tip_suggest,
 )
@@ -121,6 +122,58 @@ def test_relative_measurements_fall_back_to_the_questionnaire() -> None:
     assert ranking.basis == "questionnaire"
 
 
+def test_a_product_far_over_the_budget_cannot_score_high_on_its_other_strengths() -> None:
+    """EUR 329 for a shopper who said "under 50": every other rule fits, the score still drops."""
+    everything_but_price = product(1, price=329.0)
+    ranking = rank_products(preferences=SPORT, products=[everything_but_price])
+    item = ranking.items[0]
+    assert item.score < 0.4
+    assert "But EUR 329 is EUR 279 over your budget (under EUR 50), so its score is lowered." in item.reasons
+
+
+def test_a_little_over_the_budget_costs_a_little_and_within_it_costs_nothing() -> None:
+    within, slightly_over, far_over = product(1, price=45.0), product(2, price=55.0), product(3, price=120.0)
+    items = {
+        i.product_id: i for i in rank_products(preferences=SPORT, products=[within, slightly_over, far_over]).items
+    }
+    assert items[1].score > items[2].score > items[3].score
+    assert items[1].score - items[2].score < items[2].score - items[3].score
+    assert "EUR 45, within your budget (under EUR 50)." in items[1].reasons
+
+
+@pytest.mark.parametrize(
+    ("budget", "price", "words"),
+    [
+        ("50_150", 30.0, "EUR 30, below your budget (EUR 50 to 150)."),
+        ("150_300", 199.9, "EUR 199.90, within your budget (EUR 150 to 300)."),
+        ("over_300", 1299.0, "EUR 1,299, within your budget (over EUR 300)."),
+    ],
+)
+def test_every_product_states_its_price_against_the_budget(budget: str, price: float, words: str) -> None:
+    prefs = Preferences.from_answers({**SPORT_ANSWERS, "budget": budget})
+    assert words in rank_products(preferences=prefs, products=[product(1, price=price)]).items[0].reasons
+
+
+@pytest.mark.parametrize(
+    ("current", "box", "item_tip", "note"),
+    [
+        ("S", ("S", "M", "L"), "S", ""),
+        ("XL", ("S", "M", "L"), "L", "Your size, XL, is not in the box; L is the nearest."),
+        (None, ("S", "M", "L"), "M", "The medium size, since yours could not be estimated."),
+        (None, ("XS", "S"), "S", "The size nearest to medium in this box, since yours could not be estimated."),
+    ],
+)
+def test_each_products_tip_size_agrees_with_the_recommended_one_or_says_why(
+    current: str | None, box: tuple[str, ...], item_tip: str, note: str
+) -> None:
+    prefs = Preferences.from_answers({**SPORT_ANSWERS, "current_tip_size": current})
+    ranking = rank_products(preferences=prefs, products=[product(1, tip_sizes=box)])
+    item = ranking.items[0]
+    assert item.tip_size == item_tip
+    assert product_tip_note(suggested=ranking.tip.size, chosen=item.tip_size) == note
+    assert (item.tip_size == ranking.tip.size) == (note == "")
+
+
 @pytest.mark.django_db
 def test_api_ranks_the_demo_catalog_for_a_sporty_shopper_on_a_budget(owner_client: tuple[APIClient, str]) -> None:
     product_load_demo_catalog()
@@ -137,6 +190,10 @@ def test_api_ranks_the_demo_catalog_for_a_sporty_shopper_on_a_budget(owner_clien
     # The demo catalog has two sport-shaped wireless products under 50; they lead.
     assert {p["slug"] for p in top[:2]} == {"brightwave-gym-hook", "orrin-daily"}
     assert all(item["reasons"] for item in body["items"])
+    # One tip size on the page: each product's is the recommended one, or it says why not.
+    for item in body["items"]:
+        assert (item["tip_size"] in (None, body["tip_size"]["size"])) == (item["tip_size_note"] == "")
+    assert any(item["tip_size_note"] for item in body["items"])
     # Reading it again returns the same stored recommendation, not a new one.
     again = client.get(f"/api/v1/fittings/{fitting_id}/recommendation").json()
     assert again == body

@@ -11,3 +11,14 @@ export function ErrorMessage({ error, children, testId = "error-message" }: { er
     </div>
   );
 }
+
+/** A failed load with its one way forward: ask again. */
+export function RetryableError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  return (
+    <ErrorMessage error={error}>
+      <button type="button" className="button" onClick={onRetry}>
+        Try again
+      </button>
+    </ErrorMessage>
+  );
+}

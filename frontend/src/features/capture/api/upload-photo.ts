@@ -1,17 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import * as z from "zod/mini";
 
 import { ApiError, apiUpload } from "@/lib/api-client";
 import { fittingKeys } from "@/lib/query-client";
-import { photoSchema, qualityReasonSchema, type Photo, type QualityReason, type Side } from "@/lib/schemas";
+import { photoSchema, type Photo, type Side } from "@/lib/schemas";
 
 export const uploadPhotoResponseSchema = photoSchema;
-
-/** `extra` of a 422 `photo_quality` error: what was wrong and how to retake the photo. */
-export const photoQualityExtraSchema = z.object({
-  reasons: z.array(qualityReasonSchema),
-  guidance: z._default(z.string(), ""),
-});
 
 export interface UploadPhotoInput {
   fittingId: string;
@@ -31,11 +24,12 @@ export function uploadPhoto({ fittingId, side, file, onProgress, signal }: Uploa
   });
 }
 
-/** The retake guidance carried by a 422, or null for any other error. */
-export function photoQualityProblems(error: unknown): { reasons: QualityReason[]; guidance: string } | null {
-  if (!(error instanceof ApiError) || (error.code !== "photo_quality" && error.status !== 422)) return null;
-  const parsed = photoQualityExtraSchema.safeParse(error.extra);
-  return parsed.success ? parsed.data : { reasons: [], guidance: "" };
+/**
+ * A 422: the photo cannot be measured. Its `message` is the server's one sentence on the main
+ * cause and what to change; `extra.reasons` (codes) are for programs, never shown.
+ */
+export function isPhotoRejection(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 422;
 }
 
 /** Uploads a photo; a new photo changes the recommendation, so the fitting's queries go stale. */

@@ -1,15 +1,23 @@
 import { useCallback, useState } from "react";
 
 import { StepHeading } from "@/lib/components/step-heading";
-import type { Side } from "@/lib/schemas";
+import type { Photo, Side } from "@/lib/schemas";
 
+import { GoodPhotoExample } from "./good-photo-example";
 import { SideCapture } from "./side-capture";
 
+interface CaptureStepProps {
+  fittingId: string;
+  /** Photos already measured (the latest per side), so a reload or Back shows them. */
+  measuredPhotos?: Photo[];
+  onDone: () => void;
+}
+
 /**
- * Photos of either or both ears. Photos are optional: skipping gives a questionnaire-only
- * recommendation, which the results say plainly.
+ * Photos of either or both ears. Photos are optional: without one the results come from the
+ * answers alone, which the one way on says, and the results say again.
  */
-export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: () => void }) {
+export function CaptureStep({ fittingId, measuredPhotos = [], onDone }: CaptureStepProps) {
   const [measured, setMeasured] = useState<Set<Side>>(new Set());
   const [busy, setBusy] = useState<Set<Side>>(new Set());
   const setSideBusy = useCallback((side: Side, isBusy: boolean) => {
@@ -26,18 +34,22 @@ export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: 
     right: useCallback((isBusy: boolean) => setSideBusy("right", isBusy), [setSideBusy]),
   };
   const waiting = busy.size > 0;
+  const earlier = (side: Side) => measuredPhotos.find((photo) => photo.side === side) ?? null;
+  const anyMeasured = measured.size > 0 || measuredPhotos.length > 0;
 
   return (
     <section className="step" aria-labelledby="capture-heading">
       <StepHeading id="capture-heading" testId="capture-heading">
         Photograph your ears
       </StepHeading>
-      <ul className="tips">
-        <li>Hold a bank card (or any card of that size) flat against your head, right beside your ear.</li>
-        <li>Turn the card so its number faces away from the camera.</li>
-        <li>Tuck your hair behind your ear and use even, bright light.</li>
-        <li>Ask someone to take the photo from the side, straight on, with the whole ear and card in view.</li>
-      </ul>
+      <div className="capture-intro">
+        <ul className="tips">
+          <li>Hold a bank card (or any card that size) flat against your cheek, just in front of your ear, number side away.</li>
+          <li>Tuck your hair behind your ear and face even, bright light.</li>
+          <li>Ask someone to take the photo straight from the side, with the whole ear and the card in view.</li>
+        </ul>
+        <GoodPhotoExample />
+      </div>
       <p className="small">
         Your photo is shrunk and stripped of location and camera data on this device before it is sent.
       </p>
@@ -48,6 +60,7 @@ export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: 
             key={side}
             fittingId={fittingId}
             side={side}
+            measured={earlier(side)}
             onMeasured={() => setMeasured((current) => new Set(current).add(side))}
             onBusyChange={onBusyChange[side]}
           />
@@ -60,18 +73,6 @@ export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: 
         </p>
       ) : null}
       <div className="actions actions--end">
-        {measured.size === 0 ? (
-          <button
-            type="button"
-            className="button button--secondary"
-            onClick={onDone}
-            disabled={waiting}
-            aria-describedby={waiting ? "capture-wait" : undefined}
-            data-testid="capture-skip"
-          >
-            Skip photos — use my answers only
-          </button>
-        ) : null}
         <button
           type="button"
           className="button"
@@ -80,7 +81,7 @@ export function CaptureStep({ fittingId, onDone }: { fittingId: string; onDone: 
           aria-describedby={waiting ? "capture-wait" : undefined}
           data-testid="capture-continue"
         >
-          See my results
+          {anyMeasured ? "See my results" : "See results from my answers only"}
         </button>
       </div>
     </section>

@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { ApiError, abortUploads, apiRequestNoContent } from "@/lib/api-client";
-import { clearFittingSession } from "@/lib/fitting-session";
+import { forgetFitting } from "@/lib/fitting-keys";
+import { fittingKeys } from "@/lib/query-client";
 
 /**
  * Erase the fitting now. The server answers 204 again for an erased fitting; a 404 means this
@@ -18,14 +19,14 @@ export async function deleteFitting(fittingId: string): Promise<void> {
   }
 }
 
-/** Erases, then forgets the token and every cached answer, photo and recommendation. */
+/** Erases, then forgets the key on this device and every cached answer, photo and recommendation. */
 export function useDeleteFitting() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: deleteFitting,
-    onSuccess: () => {
-      clearFittingSession();
-      queryClient.removeQueries({ queryKey: ["fittings"] });
+    onSuccess: (_result, fittingId) => {
+      forgetFitting(fittingId);
+      queryClient.removeQueries({ queryKey: fittingKeys.all(fittingId) });
     },
   });
 }

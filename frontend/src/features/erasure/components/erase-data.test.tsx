@@ -3,16 +3,16 @@ import * as z from "zod/mini";
 import userEvent from "@testing-library/user-event";
 
 import { apiUpload } from "@/lib/api-client";
-import { getFittingSession, startFittingSession } from "@/lib/fitting-session";
+import { getSavedFitting } from "@/lib/fitting-keys";
 import { installFakeXhr } from "@/testing/fake-xhr";
-import { ACCESS_TOKEN, FITTING_ID } from "@/testing/fixtures";
+import { ACCESS_TOKEN, FITTING_ID, keepTestFitting } from "@/testing/fixtures";
 import { apiError, json, stubFetch } from "@/testing/fetch-stub";
 import { renderWithClient } from "@/testing/render";
 
 import { EraseData } from "./erase-data";
 
 describe("EraseData", () => {
-  beforeEach(() => startFittingSession(FITTING_ID, ACCESS_TOKEN));
+  beforeEach(() => keepTestFitting());
 
   it("asks first, then DELETEs with the token and forgets the fitting", async () => {
     const user = userEvent.setup();
@@ -30,8 +30,8 @@ describe("EraseData", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.method).toBe("DELETE");
     expect(calls[0]?.headers.get("Authorization")).toBe(`Bearer ${ACCESS_TOKEN}`);
-    expect(getFittingSession()).toBeNull();
-    expect(sessionStorage.getItem("earfit.fitting")).toBeNull();
+    expect(getSavedFitting(FITTING_ID)).toBeNull();
+    expect(localStorage.getItem("earfit.fittings")).toBeNull();
     expect(client.getQueryData(["fittings", FITTING_ID, "recommendation"])).toBeUndefined();
   });
 
@@ -58,18 +58,18 @@ describe("EraseData", () => {
     await user.click(screen.getByTestId("erase-cancel"));
     expect(screen.getByTestId("erase-button")).toBeInTheDocument();
     expect(calls).toHaveLength(0);
-    expect(getFittingSession()).not.toBeNull();
+    expect(getSavedFitting(FITTING_ID)).not.toBeNull();
   });
 
   it("keeps the fitting and shows the server's message when erasure fails", async () => {
     const user = userEvent.setup();
     const onErased = vi.fn();
-    stubFetch({ [`DELETE /api/v1/fittings/${FITTING_ID}`]: () => apiError(503, "Storage is unavailable; try again shortly.", "unavailable") });
+    stubFetch({ [`DELETE /api/v1/fittings/${FITTING_ID}`]: () => apiError(500, "Storage is unavailable; try again shortly.", "unavailable") });
     renderWithClient(<EraseData fittingId={FITTING_ID} onErased={onErased} />);
     await user.click(screen.getByTestId("erase-button"));
     await user.click(screen.getByTestId("erase-confirm"));
     expect(await screen.findByRole("alert")).toHaveTextContent("Storage is unavailable; try again shortly.");
     expect(onErased).not.toHaveBeenCalled();
-    expect(getFittingSession()).not.toBeNull();
+    expect(getSavedFitting(FITTING_ID)).not.toBeNull();
   });
 });

@@ -4,8 +4,15 @@ import { ErrorMessage } from "@/lib/components/error-message";
 
 import { useDeleteFitting } from "../api/delete-fitting";
 
-/** "Erase my data" with a confirmation, available on every step once a fitting exists. */
-export function EraseData({ fittingId, onErased }: { fittingId: string; onErased: () => void }) {
+interface EraseDataProps {
+  fittingId: string;
+  /** The shopper confirmed: the page can stop showing the fitting, which is about to go. */
+  onStart?: () => void;
+  onErased: () => void;
+}
+
+/** "Delete my data now", with a confirmation, on every page of a fitting. */
+export function EraseData({ fittingId, onStart, onErased }: EraseDataProps) {
   const erase = useDeleteFitting();
   const [confirming, setConfirming] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -17,7 +24,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
   if (!confirming) {
     return (
       <button type="button" className="button button--danger-outline" onClick={() => setConfirming(true)} data-testid="erase-button">
-        Erase my data
+        Delete my data now
       </button>
     );
   }
@@ -25,7 +32,7 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
   return (
     <div className="erase-confirm" role="group" aria-labelledby="erase-confirm-text" data-testid="erase-confirm-panel">
       <p id="erase-confirm-text">
-        Erase your answers, ear photos, measurements and recommendations now? This cannot be undone.
+        Delete your answers, ear photos, measurements, recommendations and feedback now? This cannot be undone.
       </p>
       {erase.isError ? <ErrorMessage error={erase.error} /> : null}
       <div className="actions">
@@ -37,11 +44,12 @@ export function EraseData({ fittingId, onErased }: { fittingId: string; onErased
           onClick={() => {
             // mutateAsync, not mutate's callbacks: erasing ends the session, which unmounts this
             // component before per-call callbacks would run. A failure shows via erase.error.
+            onStart?.();
             erase.mutateAsync(fittingId).then(onErased, () => undefined);
           }}
           data-testid="erase-confirm"
         >
-          {erase.isPending ? "Erasing…" : "Yes, erase my data"}
+          {erase.isPending ? "Deleting…" : "Yes, delete my data"}
         </button>
         <button
           type="button"

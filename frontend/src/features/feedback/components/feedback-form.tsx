@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 
 import { ErrorMessage } from "@/lib/components/error-message";
+import { rememberFeedback, useSavedFitting, type SentFeedback } from "@/lib/fitting-keys";
 import type { Product } from "@/lib/schemas";
 
 import { useCreateFeedback, type FitOutcome } from "../api/create-feedback";
@@ -12,11 +13,21 @@ const FIT_OPTIONS: [FitOutcome, string][] = [
 ];
 const COMFORT_OPTIONS = [1, 2, 3, 4, 5] as const;
 
-/** After trying a product: did it fit, and how comfortable was it. */
+function outcomeWords(sent: SentFeedback): string {
+  const fit = FIT_OPTIONS.find(([value]) => value === sent.fit)?.[1] ?? sent.fit;
+  return `${fit.toLowerCase()}, comfort ${sent.comfort} of 5`;
+}
+
+/**
+ * After trying a recommended product: did it fit, and how comfortable was it. One answer per
+ * product: once sent it is shown, and sending again changes it (the server keeps the latest).
+ */
 export function FeedbackForm({ fittingId, product }: { fittingId: string; product: Product }) {
   const feedback = useCreateFeedback();
-  const [fit, setFit] = useState<FitOutcome | null>(null);
-  const [comfort, setComfort] = useState<number | null>(null);
+  const sent = useSavedFitting(fittingId)?.feedback[String(product.id)] ?? null;
+  const [editing, setEditing] = useState(false);
+  const [fit, setFit] = useState<FitOutcome | null>((sent?.fit as FitOutcome | undefined) ?? null);
+  const [comfort, setComfort] = useState<number | null>(sent?.comfort ?? null);
   const [comment, setComment] = useState("");
   const [missing, setMissing] = useState<string | null>(null);
   const prefix = `feedback-${product.id}`;
@@ -29,20 +40,33 @@ export function FeedbackForm({ fittingId, product }: { fittingId: string; produc
       return;
     }
     setMissing(null);
-    feedback.mutate({ fittingId, product_id: product.id, fit, comfort, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+    feedback.mutate(
+      { fittingId, product_id: product.id, fit, comfort, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+      {
+        onSuccess: () => {
+          rememberFeedback(fittingId, product.id, { fit, comfort });
+          setEditing(false);
+        },
+      },
+    );
   }
 
-  if (feedback.isSuccess) {
+  if (sent && !editing) {
     return (
-      <p className="success" role="status" data-testid={`${prefix}-sent`}>
-        Thank you — your feedback on the {name} was sent.
-      </p>
+      <div className="feedback-sent" data-testid={`${prefix}-sent`}>
+        <p className="success" role="status">
+          Thank you — you told us the {name} fitted {outcomeWords(sent)}.
+        </p>
+        <button type="button" className="button button--secondary button--small" onClick={() => setEditing(true)} data-testid={`${prefix}-edit`}>
+          Change my answer<span className="visually-hidden"> about the {name}</span>
+        </button>
+      </div>
     );
   }
 
   return (
-    <details className="feedback">
-      <summary data-testid={`${prefix}-toggle`}>Tried the {name}? Tell us how it fitted</summary>
+    <details className="feedback no-print" open={editing || undefined}>
+      <summary data-testid={`${prefix}-toggle`}>{editing ? `Change your answer about the ${name}` : `Tried the ${name}? Tell us how it fitted`}</summary>
       <form onSubmit={handleSubmit} noValidate data-testid={`${prefix}-form`} aria-label={`Feedback on the ${name}`}>
         <fieldset>
           <legend>How did it fit?</legend>
@@ -96,7 +120,7 @@ export function FeedbackForm({ fittingId, product }: { fittingId: string; produc
         {feedback.isError ? <ErrorMessage error={feedback.error} /> : null}
         <div className="actions">
           <button type="submit" className="button" disabled={feedback.isPending} data-testid={`${prefix}-submit`}>
-            {feedback.isPending ? "Sending…" : "Send feedback"}
+            {feedback.isPending ? "Sending…" : editing ? "Send my new answer" : "Send feedback"}
           </button>
         </div>
       </form>

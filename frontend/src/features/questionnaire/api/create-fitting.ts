@@ -2,7 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import * as z from "zod/mini";
 
 import { apiRequest } from "@/lib/api-client";
-import { startFittingSession } from "@/lib/fitting-session";
+import { retentionEnd, saveFittingKey } from "@/lib/fitting-keys";
 import type { Answers } from "@/lib/schemas";
 
 export const createFittingResponseSchema = z.object({
@@ -23,10 +23,21 @@ export function createFitting(input: CreateFittingInput): Promise<CreatedFitting
   return apiRequest("fittings", createFittingResponseSchema, { method: "POST", json: input });
 }
 
-/** Creates the fitting and makes it the active one, so later calls carry its bearer token. */
-export function useCreateFitting() {
+/**
+ * Creates the fitting and keeps its key on this device for as long as its data is kept
+ * (`retentionDays`, from the consent the shopper accepted), so later calls carry its token.
+ */
+export function useCreateFitting({ retentionDays }: { retentionDays: number }) {
   return useMutation({
     mutationFn: createFitting,
-    onSuccess: (fitting) => startFittingSession(fitting.id, fitting.access_token),
+    onSuccess: (fitting) => {
+      const createdAt = new Date(fitting.created_at);
+      saveFittingKey({
+        id: fitting.id,
+        accessToken: fitting.access_token,
+        createdAt,
+        expiresAt: retentionEnd(createdAt, retentionDays),
+      });
+    },
   });
 }

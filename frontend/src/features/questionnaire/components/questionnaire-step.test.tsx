@@ -2,7 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 
-import { getFittingSession } from "@/lib/fitting-session";
+import { getSavedFitting } from "@/lib/fitting-keys";
 import type { Answers } from "@/lib/schemas";
 import { ACCESS_TOKEN, FITTING_ID, questionnaire } from "@/testing/fixtures";
 import { apiError, json, stubFetch } from "@/testing/fetch-stub";
@@ -10,11 +10,14 @@ import { renderWithClient } from "@/testing/render";
 
 import { QuestionnaireStep } from "./questionnaire-step";
 
-function Harness({ onBack = vi.fn(), onCreated = vi.fn() }: { onBack?: () => void; onCreated?: () => void }) {
+function Harness({ onBack = vi.fn(), onCreated = vi.fn() }: { onBack?: () => void; onCreated?: (id: string) => void }) {
   const [answers, setAnswers] = useState<Answers>({});
+  const [index, setIndex] = useState(0);
   return (
     <QuestionnaireStep
       questionnaire={questionnaire}
+      index={index}
+      onIndexChange={setIndex}
       answers={answers}
       onAnswersChange={setAnswers}
       onBack={onBack}
@@ -78,13 +81,14 @@ describe("QuestionnaireStep", () => {
     await user.click(screen.getByTestId("answer-glasses-no"));
     await user.click(screen.getByTestId("questionnaire-submit"));
 
-    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    await waitFor(() => expect(onCreated).toHaveBeenCalledWith(FITTING_ID));
     expect(calls[0]?.body).toEqual({
       questionnaire_version: 3,
       answers: { use: "commute", glasses: false },
       consent: { version: "2026-01", accepted: true },
     });
-    expect(getFittingSession()).toEqual({ id: FITTING_ID, accessToken: ACCESS_TOKEN, step: "capture" });
+    // Kept on this device for the consent's retention (90 days from creation).
+    expect(getSavedFitting(FITTING_ID)).toMatchObject({ accessToken: ACCESS_TOKEN, expiresAt: "2027-02-21T10:00:00.000Z" });
   });
 
   it("shows the server's 400 message and puts field messages on their question", async () => {
@@ -111,6 +115,6 @@ describe("QuestionnaireStep", () => {
     expect(screen.getByTestId("question-error-use")).toHaveTextContent("not offered any more");
     expect(screen.getByTestId("questionnaire-progress")).toHaveTextContent("Question 1 of 3");
     expect(onCreated).not.toHaveBeenCalled();
-    expect(getFittingSession()).toBeNull();
+    expect(getSavedFitting(FITTING_ID)).toBeNull();
   });
 });

@@ -11,25 +11,36 @@ import { QuestionField } from "./question-field";
 
 interface QuestionnaireStepProps {
   questionnaire: Questionnaire;
+  /** The question shown, from 0; the page's address holds it, so Back and reload keep it. */
+  index: number;
+  onIndexChange: (index: number) => void;
   answers: Answers;
   onAnswersChange: (answers: Answers) => void;
   /** Leave the first question backwards (to the consent screen). */
   onBack: () => void;
-  /** The fitting was created (the session now holds its token). */
-  onCreated: () => void;
+  /** The fitting was created (this device now holds its key). */
+  onCreated: (fittingId: string) => void;
 }
 
 /**
  * One question at a time with Back/Next, a progress bar, and required questions checked before
  * moving on. The last Next creates the fitting with the answers and the consent given earlier.
  */
-export function QuestionnaireStep({ questionnaire, answers, onAnswersChange, onBack, onCreated }: QuestionnaireStepProps) {
+export function QuestionnaireStep({
+  questionnaire,
+  index: requestedIndex,
+  onIndexChange: setIndex,
+  answers,
+  onAnswersChange,
+  onBack,
+  onCreated,
+}: QuestionnaireStepProps) {
   const { questions } = questionnaire;
   const total = questions.length;
-  const [index, setIndex] = useState(0);
+  const index = Math.min(Math.max(0, requestedIndex), Math.max(0, total - 1));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [generalErrors, setGeneralErrors] = useState<string[]>([]);
-  const createFitting = useCreateFitting();
+  const createFitting = useCreateFitting({ retentionDays: questionnaire.consent.retention_days });
   const questionHeading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 
@@ -70,7 +81,7 @@ export function QuestionnaireStep({ questionnaire, answers, onAnswersChange, onB
         consent: { version: questionnaire.consent.version, accepted: true },
       },
       {
-        onSuccess: () => onCreated(),
+        onSuccess: (fitting) => onCreated(fitting.id),
         onError: (error) => {
           const { byQuestion, general } = splitServerErrors(questions, fieldErrors(error));
           setErrors(byQuestion);

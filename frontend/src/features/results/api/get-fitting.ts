@@ -20,9 +20,10 @@ export function getFitting(fittingId: string, signal?: AbortSignal): Promise<Fit
 }
 
 /** The fitting with its photos' quality and measurements. */
-export function useFitting(fittingId: string) {
+export function useFitting(fittingId: string, { enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: fittingKeys.detail(fittingId),
     queryFn: ({ signal }) => getFitting(fittingId, signal),
+    enabled,
   });
 }

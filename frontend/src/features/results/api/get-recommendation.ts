@@ -9,6 +9,8 @@ export const recommendationItemSchema = z.object({
   rank: z.int().check(z.positive()),
   score: z.number().check(z.gte(0), z.lte(1)),
   tip_size: z.nullable(tipSizeSchema),
+  // Why this product's tip size differs from the recommended one; "" when it is the same.
+  tip_size_note: z.string(),
   reasons: z.array(z.string()),
   product: productSchema,
 });

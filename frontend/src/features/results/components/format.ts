@@ -1,4 +1,4 @@
-import type { FormFactor, Measurement } from "@/lib/schemas";
+import type { FormFactor, Photo } from "@/lib/schemas";
 
 export const FORM_FACTOR_LABEL: Record<FormFactor, string> = {
   in_ear: "In-ear",
@@ -21,10 +21,26 @@ export function percent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
 
-/** "24.1 ± 1.2 mm"; relative values keep two decimals and say they are relative. */
-export function formatMeasurement({ value, uncertainty, unit }: Measurement): string {
-  if (unit === "mm") return `${value.toFixed(1)} ± ${uncertainty.toFixed(1)} mm`;
-  return `${value.toFixed(2)} ± ${uncertainty.toFixed(2)} (relative)`;
+/**
+ * "24.1 ± 1.2 mm" only when the photo's card was verified (scale "mm"). Otherwise the value is a
+ * share of the ear's length and says so: no millimetres are shown that no card measured, even if
+ * a value arrived in mm.
+ */
+export function formatMeasurement(name: string, photo: Pick<Photo, "scale" | "measurements">): string {
+  const measurement = photo.measurements[name];
+  if (!measurement) return "not measured";
+  const { value, uncertainty, unit } = measurement;
+  if (photo.scale === "mm" && unit === "mm") return `${value.toFixed(1)} ± ${uncertainty.toFixed(1)} mm`;
+  if (name === "ear_length") return "the length the others are compared with";
+  let share = value;
+  let spread = uncertainty;
+  if (unit === "mm") {
+    const length = photo.measurements["ear_length"];
+    if (!length || length.unit !== "mm" || length.value <= 0) return "not known without the card";
+    share = value / length.value;
+    spread = uncertainty / length.value;
+  }
+  return `${Math.round(share * 100)}% of your ear's length (± ${Math.max(1, Math.round(spread * 100))})`;
 }
 
 export function formatPrice(price: string, currency: string): string {
