@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0003_ear_photos_and_model_versions'),
+        ('recommendations', '0004_product_labels_in_words'),
     ]
 
     operations = [
