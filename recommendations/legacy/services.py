@@ -17,12 +17,10 @@ Policy (docs/legacy-export.md has the mapping, docs/cutover.md when this runs):
 """
 
 import hashlib
-import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import TypeVar
@@ -30,26 +28,23 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.audit.services import AuditAction, AuditActor, audit_event_record, audit_events_record_many
-from earfit.exceptions import ApplicationError, DependencyUnavailable
+from accounts.audit.services import AuditAction, audit_event_record, audit_events_record_many
 from recommendations.catalog.services import product_create_many
 from recommendations.fittings.selectors import LEGACY_RANKING_VERSION, token_hash
+from recommendations.legacy.common import ACTOR, SOURCE, Progress, legacy_records, row_skip
 from recommendations.legacy.export import LegacyExport, LegacyRow, parse_time
 from recommendations.legacy.mapping import (
-    SIDES,
     LegacyRowInvalid,
     answers_from_legacy,
     consent_from_legacy,
     product_fields_from_legacy,
 )
+from recommendations.legacy.photos import legacy_photos_import
 from recommendations.legacy.report import LegacyImportReport
 from recommendations.legacy.selectors import legacy_checksums, legacy_photo_objects_verify, legacy_targets
-from recommendations.measuring.analysis import photo_measure
 from recommendations.models import (
     Consent,
-    EarPhoto,
     Fitting,
     LegacyRecord,
     LegacyRecordKind,
@@ -59,23 +54,8 @@ from recommendations.models import (
     RecommendationBasis,
     RecommendationItem,
 )
-from recommendations.photos.services.upload import ear_photo_ingest
 from recommendations.vocabulary import TIP_SIZES
 
-logger = logging.getLogger(__name__)
-
-ACTOR = AuditActor.system("import_legacy")
-SOURCE = "legacy_import"
-# Photo refusals by the upload's checks, by the code they raise: the report's reasons.
-PHOTO_REFUSALS = {
-    "photo_quality": "unusable",
-    "not_found": "fitting_erased",
-    "past_retention": "past_retention",
-    "file_too_large": "too_large",
-    "too_many_pixels": "too_large",
-}  # any other refusal of the upload's file checks: "corrupt"
-
-Progress = Callable[[str, int], None]
 T = TypeVar("T")
 
 
@@ -142,19 +122,7 @@ def _import_all(
     products = _import_products(export, report, progress)
     photo_consent = _import_questionnaires(export, report, batch_size, progress)
     _import_recommendations(export, report, batch_size, progress, products)
-    _import_photos(export, report, progress, photo_consent, dry_run=dry_run)
-
-
-def _skip(report: LegacyImportReport, kind: str, row: LegacyRow, reason: str, detail: str = "") -> None:
-    report.skip(kind, reason)
-    logger.info("legacy %s %s skipped: %s %s", kind, row.legacy_id, reason, detail)
-
-
-def _records(kind: str, rows: Iterable[tuple[str, str, str]]) -> list[LegacyRecord]:
-    return [
-        LegacyRecord(kind=kind, legacy_id=legacy_id, target_id=target, source_sha256=sha)
-        for legacy_id, target, sha in rows
-    ]
+    legacy_photos_import(export, report, progress, photo_consent, dry_run=dry_run)
 
 
 def _import_products(export: LegacyExport, report: LegacyImportReport, progress: Progress) -> dict[str, int]:
@@ -173,7 +141,7 @@ def _import_products(export: LegacyExport, report: LegacyImportReport, progress:
         counts.read += 1
         progress("product", 1)
         if row.error:
-            _skip(report, "product", row, "invalid_row", row.error)
+            row_skip(report, "product", row, "invalid_row", row.error)
             continue
         if row.legacy_id in done:
             counts.already_imported += 1
@@ -182,14 +150,14 @@ def _import_products(export: LegacyExport, report: LegacyImportReport, progress:
             product = Product(**product_fields_from_legacy(row.fields))
             product.full_clean(validate_unique=False, validate_constraints=False)
         except LegacyRowInvalid as exc:
-            _skip(report, "product", row, exc.reason, exc.detail)
+            row_skip(report, "product", row, exc.reason, exc.detail)
             continue
         except ValidationError as exc:  # the model's own rules (choices, ranges, lengths)
-            _skip(report, "product", row, "invalid_product", "; ".join(exc.messages))
+            row_skip(report, "product", row, "invalid_product", "; ".join(exc.messages))
             continue
         name = (product.brand.lower(), product.model.lower())
         if name in taken:
-            _skip(report, "product", row, "duplicate", "the export lists this brand and model twice")
+            row_skip(report, "product", row, "duplicate", "the export lists this brand and model twice")
             continue
         taken.add(name)
         if name in by_name:
@@ -202,7 +170,9 @@ def _import_products(export: LegacyExport, report: LegacyImportReport, progress:
     with transaction.atomic():
         product_create_many(products=[p for _, p in new], actor=ACTOR, source=SOURCE)
         LegacyRecord.objects.bulk_create(
-            _records(LegacyRecordKind.PRODUCT, [(row.legacy_id, str(p.pk), row.sha256) for row, p in new + linked])
+            legacy_records(
+                LegacyRecordKind.PRODUCT, [(row.legacy_id, str(p.pk), row.sha256) for row, p in new + linked]
+            )
         )
     counts.imported += len(new)
     counts.linked += len(linked)
@@ -232,10 +202,10 @@ def _import_questionnaires(
             for row in batch:
                 counts.read += 1
                 if row.error:
-                    _skip(report, "questionnaire", row, "invalid_row", row.error)
+                    row_skip(report, "questionnaire", row, "invalid_row", row.error)
                     continue
                 if row.legacy_id in seen:
-                    _skip(report, "questionnaire", row, "duplicate", "the export lists this id twice")
+                    row_skip(report, "questionnaire", row, "duplicate", "the export lists this id twice")
                     continue
                 seen.add(row.legacy_id)
                 try:
@@ -247,10 +217,10 @@ def _import_questionnaires(
                     answers = answers_from_legacy(row.fields.get("answers"), questionnaire.questions)
                     created_at = parse_time(str(row.fields.get("created_at", "")))
                 except LegacyRowInvalid as exc:
-                    _skip(report, "questionnaire", row, exc.reason, exc.detail)
+                    row_skip(report, "questionnaire", row, exc.reason, exc.detail)
                     continue
                 except ValueError as exc:
-                    _skip(report, "questionnaire", row, "invalid_row", str(exc))
+                    row_skip(report, "questionnaire", row, "invalid_row", str(exc))
                     continue
                 fitting = Fitting(
                     questionnaire=questionnaire,
@@ -272,7 +242,7 @@ def _import_questionnaires(
                 records.append((row.legacy_id, str(fitting.pk), row.sha256))
             Fitting.objects.bulk_create(fittings)
             Consent.objects.bulk_create(consents)
-            LegacyRecord.objects.bulk_create(_records(LegacyRecordKind.QUESTIONNAIRE, records))
+            LegacyRecord.objects.bulk_create(legacy_records(LegacyRecordKind.QUESTIONNAIRE, records))
             audit_events_record_many(
                 actor=ACTOR,
                 action=AuditAction.FITTING_CREATED,
@@ -336,7 +306,7 @@ def _import_recommendations(
     for row in export.recommendations():
         counts.read += 1
         if row.error:
-            _skip(report, "recommendation", row, "invalid_row", row.error)
+            row_skip(report, "recommendation", row, "invalid_row", row.error)
             progress("recommendation", 1)
         else:
             groups[row.fields["questionnaire_id"]].append(row)
@@ -356,13 +326,13 @@ def _import_recommendations(
                     continue
                 if qid not in fittings:
                     for row in rows:
-                        _skip(report, "recommendation", row, "questionnaire_not_imported")
+                        row_skip(report, "recommendation", row, "questionnaire_not_imported")
                     continue
                 try:
                     recommendation, items = _recommendation_from_rows(rows, products)
                 except LegacyRowInvalid as exc:
                     for row in rows:
-                        _skip(report, "recommendation", row, exc.reason, exc.detail)
+                        row_skip(report, "recommendation", row, exc.reason, exc.detail)
                     continue
                 recommendation.fitting_id = fittings[qid]
                 made.append((qid, recommendation, items, recommendation.inputs_digest))
@@ -372,7 +342,7 @@ def _import_recommendations(
                     item.recommendation = rec
             RecommendationItem.objects.bulk_create([item for _, _, items, _ in made for item in items])
             LegacyRecord.objects.bulk_create(
-                _records(LegacyRecordKind.RECOMMENDATION, [(qid, str(rec.pk), sha) for qid, rec, _, sha in made])
+                legacy_records(LegacyRecordKind.RECOMMENDATION, [(qid, str(rec.pk), sha) for qid, rec, _, sha in made])
             )
             audit_events_record_many(
                 actor=ACTOR,
@@ -383,123 +353,3 @@ def _import_recommendations(
             )
         counts.imported += sum(len(items) for _, _, items, _ in made)
         progress("recommendation", sum(len(rows) for _, rows in batch))
-
-
-def _photo_plan(rows: list[LegacyRow]) -> set[str]:
-    """The legacy ids of photos a later capture of the same ear replaces (earfit keeps one per side)."""
-    latest: dict[tuple[str, str], tuple[datetime, str]] = {}
-    superseded: set[str] = set()
-    for row in rows:
-        try:
-            key = (row.fields["questionnaire_id"], row.fields["side"])
-            captured = parse_time(row.fields["captured_at"])
-        except (KeyError, ValueError):
-            continue
-        current = latest.get(key)
-        if current is None or (captured, row.legacy_id) > current:
-            if current is not None:
-                superseded.add(current[1])
-            latest[key] = (captured, row.legacy_id)
-        else:
-            superseded.add(row.legacy_id)
-    return superseded
-
-
-def _import_photos(
-    export: LegacyExport,
-    report: LegacyImportReport,
-    progress: Progress,
-    photo_consent: dict[str, bool],
-    *,
-    dry_run: bool,
-) -> None:
-    counts = report.counts["photo"]
-    rows = list(export.photos())
-    superseded = _photo_plan(rows)
-    done = legacy_targets(kind=LegacyRecordKind.PHOTO)
-    fittings = legacy_targets(kind=LegacyRecordKind.QUESTIONNAIRE)
-    retention = timedelta(days=settings.PHOTO_RETENTION_DAYS)
-    for row in rows:
-        counts.read += 1
-        progress("photo", 1)
-        reason, detail = _photo_check(row, done, fittings, photo_consent, superseded, retention)
-        if reason == "already_imported":
-            counts.already_imported += 1
-            continue
-        if reason:
-            _skip(report, "photo", row, reason, detail)
-            continue
-        path = export.photo_file(row.fields["file"])
-        if path is None:
-            _skip(report, "photo", row, "missing_file", row.fields["file"])
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != row.fields.get("sha256", "").lower():
-            _skip(report, "photo", row, "checksum_mismatch", row.fields["file"])
-            continue
-        try:
-            if dry_run:
-                measured = photo_measure(data)
-                if not measured.passed:
-                    raise ApplicationError(measured.guidance, code="photo_quality")
-            else:
-                _photo_store(row, data, fittings[row.fields["questionnaire_id"]], retention)
-        except DependencyUnavailable:
-            raise
-        except ApplicationError as exc:
-            _skip(report, "photo", row, PHOTO_REFUSALS.get(exc.code, "corrupt"), f"{exc.code}: {exc.message}")
-            continue
-        counts.imported += 1
-
-
-def _photo_check(
-    row: LegacyRow,
-    done: dict[str, str],
-    fittings: dict[str, str],
-    photo_consent: dict[str, bool],
-    superseded: set[str],
-    retention: timedelta,
-) -> tuple[str, str]:
-    """Why this photo is not to be imported ("" when it is); the file is not opened here."""
-    if row.error:
-        return "invalid_row", row.error
-    if row.legacy_id in done:
-        return "already_imported", ""
-    qid = row.fields["questionnaire_id"]
-    if qid not in fittings:
-        return "questionnaire_not_imported", qid
-    if not photo_consent.get(qid, False):
-        return "no_photo_consent", qid
-    try:
-        captured_at = parse_time(row.fields["captured_at"])
-    except ValueError as exc:
-        return "invalid_row", str(exc)
-    if row.fields["side"] not in SIDES:
-        return "invalid_row", f"side {row.fields['side']!r}"
-    if captured_at + retention <= timezone.now():
-        return "past_retention", row.fields["captured_at"]
-    if row.legacy_id in superseded:
-        return "superseded", "a later photo of the same ear is imported instead"
-    return "", ""
-
-
-def _photo_store(row: LegacyRow, data: bytes, fitting_id: str, retention: timedelta) -> EarPhoto:
-    fitting = Fitting.objects.get(pk=fitting_id)
-
-    def remember(photo: EarPhoto) -> None:
-        LegacyRecord.objects.create(
-            kind=LegacyRecordKind.PHOTO,
-            legacy_id=row.legacy_id,
-            target_id=str(photo.pk),
-            source_sha256=row.fields["sha256"],
-        )
-
-    return ear_photo_ingest(
-        fitting=fitting,
-        data=data,
-        side=SIDES[row.fields["side"]],
-        expires_at=parse_time(row.fields["captured_at"]) + retention,
-        actor=ACTOR,
-        audit_facts={"source": SOURCE},
-        on_stored=remember,
-    )
