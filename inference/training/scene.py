@@ -528,11 +528,17 @@ def paste_card(image: Image.Image, rng: np.random.Generator) -> tuple[Image.Imag
     height = width * CARD_HEIGHT_MM / CARD_WIDTH_MM
     if rng.random() < 0.3:
         width, height = height, width
-    angle = rng.uniform(-0.45, 0.45)
+    # A true perspective view of a flat card: tilted up to 25° about both axes, seen by a phone.
+    tilt = np.deg2rad(rng.uniform(-25, 25, 2))
+    rot = _rotation(float(tilt[0]), float(tilt[1]), float(rng.uniform(-0.45, 0.45)))
+    f = rng.uniform(0.8, 1.3) * max(w, h)
+    distance = f * CARD_WIDTH_MM / max(width, height)
     centre = np.array([rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * h])
-    rect = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float64) * [width / 2, height / 2]
-    c, s = np.cos(angle), np.sin(angle)
-    corners = rect @ np.array([[c, s], [-s, c]]) + centre + rng.normal(0, 0.03 * width, (4, 2))
+    half = np.array([width, height]) / max(width, height) * CARD_WIDTH_MM / 2
+    rect = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], dtype=np.float64) * np.append(half, 0)
+    principal = np.array([w / 2, h / 2])
+    cam_pts = rect @ rot.T + np.append((centre - principal) / f * distance, distance)
+    corners = cam_pts[:, :2] / cam_pts[:, 2:3] * f + principal
     src = np.array([[0, 0], [aw, 0], [aw, ah], [0, ah]], dtype=np.float64)
     if width < height:
         src = np.roll(src, 1, axis=0)  # a portrait card: the artwork turned a quarter
