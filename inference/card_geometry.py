@@ -10,7 +10,8 @@ The network proposes four corners; this module accepts a card only if the pixels
 3. **Right corners and the ID-1 aspect after perspective.** A pinhole camera with square pixels
    and the principal point at the image centre is assumed; over the focal lengths a phone can
    have (0.6–2.0 x the long side, and the one the orthogonality constraint solves for), the one
-   that makes the corners most nearly square is taken, and at it the corner-angle error and the
+   that makes the corners most nearly square is taken (leaning to 1.0 x the long side where the
+   corners hardly constrain it), and at it the corner-angle error and the
    card's metric aspect ratio are read off the homography (Zhang's constraints). The aspect must
    be 85.60 : 53.98 within the tolerance below.
 4. **Rounded corners** (ISO/IEC 7810: radius 3.18 mm): along each corner's bisector the edge sits
@@ -42,8 +43,7 @@ from inference.geometry import (
     CARD_HEIGHT_MM,
     CARD_WIDTH_MM,
     FloatArray,
-    homography_from_points,
-    image_to_card_plane,
+    card_plane_corners,
     local_scale,
     order_card_corners,
 )
@@ -62,6 +62,7 @@ ANGLE_ALLOWANCE_DEG = 3.0
 MAX_ASPECT_TOLERANCE = 0.10
 MAX_ANGLE_TOLERANCE_DEG = 8.0
 FOCAL_GRID = np.linspace(0.6, 2.0, 15)
+PRIOR_FOCAL = 1.0  # x the long side: a phone's main camera is about 0.75-1.0
 MONTE_CARLO_DRAWS = 64
 
 FAILURE_SENTENCES = {
@@ -99,9 +100,19 @@ class CardCheck:
         return FAILURE_SENTENCES.get(self.failure or "", "")
 
 
-def _gradients(image: Image.Image) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], float]:
-    """Per-pixel gradient (x, y) of the channel with the strongest change, and the photo's median
-    gradient magnitude (its texture and noise level, for the contrast test)."""
+def _gradients(
+    image: Image.Image, box: tuple[int, int, int, int] | None = None
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], float]:
+    """Per-pixel gradient (x, y) of the channel with the strongest change, and the median gradient
+    magnitude (the texture and noise level the contrast test compares with); within ``box``
+    only (zero elsewhere) when given, since only the card's surroundings are read."""
+    if box is not None:
+        x0, y0, x1, y1 = box
+        gx_part, gy_part, noise = _gradients(image.crop(box))
+        gx_full = np.zeros((image.height, image.width), np.float32)
+        gy_full = np.zeros_like(gx_full)
+        gx_full[y0:y1, x0:x1], gy_full[y0:y1, x0:x1] = gx_part, gy_part
+        return gx_full, gy_full, noise
     rgb = np.asarray(
         cv2.GaussianBlur(np.asarray(image.convert("RGB"), dtype=np.float32), (0, 0), 0.8), dtype=np.float32
     )
@@ -223,7 +234,8 @@ def _convex(corners: FloatArray) -> bool:
     crosses = []
     for i in range(4):
         a, b, c = corners[i], corners[(i + 1) % 4], corners[(i + 2) % 4]
-        crosses.append(float(np.cross(b - a, c - b)))
+        u, v = b - a, c - b
+        crosses.append(float(u[0] * v[1] - u[1] * v[0]))
     return all(x > 0 for x in crosses) or all(x < 0 for x in crosses)
 
 
@@ -233,7 +245,7 @@ def metric_shape(corners: FloatArray, image_size: tuple[int, int]) -> tuple[floa
     w, h = image_size
     centred = corners - np.array([w / 2, h / 2])
     unit = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-    hom = homography_from_points(unit, centred)
+    hom = _four_point(unit, centred)
     h1, h2 = hom[:, 0], hom[:, 1]
     long_side = float(max(w, h))
     focals = list(FOCAL_GRID * long_side)
@@ -242,18 +254,19 @@ def metric_shape(corners: FloatArray, image_size: tuple[int, int]) -> tuple[floa
         f2 = -(h1[0] * h2[0] + h1[1] * h2[1]) / denom
         if f2 > 0 and 0.3 * long_side < math.sqrt(f2) < 4.0 * long_side:
             focals.append(math.sqrt(f2))
-    best: tuple[float, float] | None = None
-    for f in focals:
-        r1 = np.array([h1[0] / f, h1[1] / f, h1[2]])
-        r2 = np.array([h2[0] / f, h2[1] / f, h2[2]])
-        cos = float(np.dot(r1, r2) / (np.linalg.norm(r1) * np.linalg.norm(r2)))
-        err = abs(90.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos)))))
-        ratio = float(np.linalg.norm(r1) / np.linalg.norm(r2))
-        aspect = max(ratio, 1 / ratio)
-        if best is None or err < best[0]:
-            best = (err, aspect)
-    assert best is not None
-    return best
+    f = np.asarray(focals)
+    r1 = np.stack([h1[0] / f, h1[1] / f, np.full_like(f, h1[2])], axis=1)
+    r2 = np.stack([h2[0] / f, h2[1] / f, np.full_like(f, h2[2])], axis=1)
+    n1, n2 = np.linalg.norm(r1, axis=1), np.linalg.norm(r2, axis=1)
+    cos = np.clip((r1 * r2).sum(axis=1) / (n1 * n2), -1.0, 1.0)
+    err = np.abs(90.0 - np.degrees(np.arccos(cos)))
+    # Where the corners hardly constrain the focal length (a card seen nearly straight on, or
+    # turned about one axis only), a phone's usual one is taken rather than whichever fits the
+    # noise best: 3 degrees of corner angle buy a factor e in focal length.
+    cost = err + 3.0 * np.abs(np.log(f / (PRIOR_FOCAL * long_side)))
+    i = int(np.argmin(cost))
+    ratio = float(n1[i] / n2[i])
+    return float(err[i]), max(ratio, 1 / ratio)
 
 
 def _rounded(
@@ -276,9 +289,14 @@ def _rounded(
     return count
 
 
+def _four_point(src: FloatArray, dst: FloatArray) -> FloatArray:
+    """The exact homography through four point pairs (the Monte Carlo draws need thousands)."""
+    return np.asarray(cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)), dtype=np.float64)
+
+
 def _local_scale(corners: FloatArray, at: FloatArray) -> float:
-    """mm per px of the card's plane around image point ``at``."""
-    return local_scale(image_to_card_plane(corners), at)
+    """mm per px of the card's plane around image point ``at`` (corners ordered TL, TR, BR, BL)."""
+    return local_scale(_four_point(corners, card_plane_corners(corners)), at)
 
 
 def verify_card(
@@ -312,9 +330,17 @@ def verify_card(
 
     if min(sides_px) < MIN_SIDE_PX:
         return failed("card_too_small")
-    gx, gy, noise = gradients if gradients is not None else _gradients(image)
     centre = proposed.mean(axis=0)
     band = max(3.0, 0.1 * min(sides_px))
+    if gradients is None:
+        pad = int(3 * band) + 4
+        lo = np.floor(proposed.min(axis=0)).astype(int) - pad
+        hi = np.ceil(proposed.max(axis=0)).astype(int) + pad
+        box = (max(0, int(lo[0])), max(0, int(lo[1])), min(image.width, int(hi[0])), min(image.height, int(hi[1])))
+        if box[2] - box[0] < 8 or box[3] - box[1] < 8:
+            return failed("card_edges_not_found")
+        gradients = _gradients(image, box)
+    gx, gy, noise = gradients
     sides = [_fit_side(proposed[i], proposed[(i + 1) % 4], centre, gx, gy, band) for i in range(4)]
     fitted = [s for s in sides if s is not None]
     if len(fitted) < 4:
