@@ -300,6 +300,7 @@ def main() -> None:
         },
         mean=MEAN,
         std=STD,
+        style=args.style,
     )
     print(f"wrote {card_path}")
     if not args.skip_eval:

@@ -74,6 +74,7 @@ def test_a_drawn_card_is_verified_and_gives_the_scale_within_its_uncertainty(yaw
     assert check.verified, check.failure
     assert check.corners is not None
     assert np.abs(check.corners - corners).max() < 1.5
+    assert check.aspect is not None
     assert abs(check.aspect - ID1_ASPECT) / ID1_ASPECT < check.aspect_tolerance
     at = np.array([200.0, 240.0])
     truth = local_scale(image_to_card_plane(corners), at)

@@ -6,14 +6,16 @@ defect at a time (noise, blur, darkness, glare, border, size, tilt, proportions,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
 from inference.keypoints import EAR_KEYPOINTS
-from inference.plausibility import card_ear_findings, mm_findings, shape_findings
+from inference.plausibility import Finding, card_ear_findings, mm_findings, shape_findings
 from inference.postprocess import BLOCKING, RETAKE_GUIDANCE, by_priority, geometric_issues, issue, photometric_issues
-from inference.types import EarAnalysis, TipSizeEstimate
+from inference.types import EarAnalysis, QualityIssue, TipSizeEstimate
 
 SIZE = (640, 480)
 
@@ -50,7 +52,7 @@ def with_noise(image: Image.Image, sigma: float, seed: int = 1) -> Image.Image:
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
-def codes(found: list) -> set[str]:  # type: ignore[type-arg]  # QualityIssue or Finding
+def codes(found: Sequence[QualityIssue | Finding]) -> set[str]:
     return {f.code for f in found}
 
 
@@ -126,14 +128,14 @@ def test_adult_sizes_pass() -> None:
 
 
 def test_a_card_far_from_the_ear_is_inconsistent() -> None:
-    card = np.array([[0.0, 0.0], [86.0, 0.0], [86.0, 54.0], [0.0, 54.0]]) + [500.0, 380.0]
+    card = np.array([[0.0, 0.0], [86.0, 0.0], [86.0, 54.0], [0.0, 54.0]]) + np.array([500.0, 380.0])
     assert codes(card_ear_findings(card, ear_landmarks(centre=(100, 100), length=60), 0.5, 0.5)) == {
         "scale_inconsistent"
     }
 
 
 def test_a_card_at_another_depth_is_inconsistent() -> None:
-    card = np.array([[0.0, 0.0], [86.0, 0.0], [86.0, 54.0], [0.0, 54.0]]) + [380.0, 200.0]
+    card = np.array([[0.0, 0.0], [86.0, 0.0], [86.0, 54.0], [0.0, 54.0]]) + np.array([380.0, 200.0])
     ear = ear_landmarks(centre=(300, 240), length=120)
     assert card_ear_findings(card, ear, 0.5, 0.52) == []
     assert codes(card_ear_findings(card, ear, 0.5, 0.8)) == {"scale_inconsistent"}
