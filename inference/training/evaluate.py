@@ -38,7 +38,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from inference.keypoints import MEASUREMENTS
-from inference.postprocess import TIP_BANDS
+from inference.postprocess import TIP_BANDS, sigmoid
 from inference.predict import analyse_photo
 from inference.preprocess import decode_photo
 from inference.registry import MODELS_DIR, ModelSpec, load_spec
@@ -51,6 +51,7 @@ EVAL_SIZES = ((640, 480), (480, 640))
 BOOTSTRAP = 2000
 PHONE_SIZE = (4032, 3024)
 NEGATIVE_SEED = 4_000_000
+RAW_SCALE = 0.1
 
 
 def true_tip_size(notch_mm: float) -> str:
@@ -290,16 +291,20 @@ def summarise_negatives(records: Sequence[NegativeRecord]) -> dict[str, Any]:
     }
 
 
-def _platt(logits: Sequence[float], labels: Sequence[float]) -> tuple[float, float]:
-    """Logistic regression of the labels on one logit (Newton's method): the calibration map."""
-    x = np.asarray(logits, dtype=np.float64)
+def _platt(logits: Sequence[float], labels: Sequence[float], *, ridge: float = 1.0) -> tuple[float, float]:
+    """Logistic regression of the labels on one logit (Newton's method): the calibration map.
+
+    A small ridge towards the identity map (scale 1, bias 0) keeps it finite when the calibration
+    data happen to be perfectly separated.
+    """
+    x = np.clip(np.asarray(logits, dtype=np.float64), -30, 30)
     y = np.asarray(labels, dtype=np.float64)
     a, b = 1.0, 0.0
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(a * x + b)))
+        p = 1 / (1 + np.exp(-np.clip(a * x + b, -60, 60)))
         w = p * (1 - p) + 1e-9
-        grad = np.array([np.sum((p - y) * x), np.sum(p - y)])
-        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-6 * np.eye(2)
+        grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
+        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + ridge * np.eye(2)
         step = np.linalg.solve(hess, grad)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-8:
@@ -330,14 +335,14 @@ def calibrate(card_path: Path, *, photos: int, negative_views: int, progress: bo
     backgrounds = [im for _, im in train_split]
     records = score_renders(raw, photos=photos, first_seed=CALIBRATION_SEED, backgrounds=backgrounds, progress=progress)
     negatives = score_negatives(raw, train_split, views=negative_views, progress=progress)
-    logits = [r.ear_logit for r in records] + [r.ear_logit for r in negatives]
+    logits = [r.ear_logit / RAW_SCALE for r in records] + [r.ear_logit / RAW_SCALE for r in negatives]
     labels = [float(r.has_ear) for r in records] + [0.0] * len(negatives)
     scale, bias = _platt(logits, labels)
-    calibrated_neg = [1 / (1 + math.exp(-(scale * r.ear_logit + bias))) for r in records if not r.has_ear]
-    calibrated_neg += [1 / (1 + math.exp(-(scale * r.ear_logit + bias))) for r in negatives]
-    # The threshold: 0.5 on the calibrated probability, raised if needed so that at most 0.5 % of
-    # the calibration negatives pass (the test negatives are never looked at for this).
-    threshold = max(0.5, float(np.quantile(calibrated_neg, 0.995)) + 1e-3) if calibrated_neg else 0.5
+    calibrated_neg = [sigmoid(scale * r.ear_logit / RAW_SCALE + bias) for r in records if not r.has_ear]
+    calibrated_neg += [sigmoid(scale * r.ear_logit / RAW_SCALE + bias) for r in negatives]
+    # The threshold: 0.5 on the calibrated probability, raised if needed (to at most 0.95) so that
+    # at most 0.5 % of the calibration negatives pass; the test negatives are never looked at.
+    threshold = min(0.95, max(0.5, float(np.quantile(calibrated_neg, 0.995)) + 1e-3)) if calibrated_neg else 0.5
     measured = [r for r in records if r.z]
     z_scale = (
         {m: round(float(np.quantile([r.z[m] for r in measured], 0.6827)), 4) for m in MEASUREMENTS} if measured else {}

@@ -245,6 +245,12 @@ def main() -> None:
     parser.add_argument("--negative-views", type=int, default=80, help="views of each negative photo (photo style)")
     parser.add_argument("--state", type=Path, default=None, help="resumable training state (optimiser, step)")
     parser.add_argument("--channels", default="12,24,48,80", help="encoder widths (1.x: 12,24,48,80)")
+    parser.add_argument(
+        "--train-seconds",
+        type=float,
+        default=None,
+        help="with --from-checkpoint: the training run's wall time, for the card",
+    )
     args = parser.parse_args()
     channels = tuple(int(c) for c in args.channels.split(","))
     if len(channels) != 4:
@@ -279,6 +285,8 @@ def main() -> None:
         args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), args.checkpoint)
     train_seconds = time.monotonic() - t1
+    if args.from_checkpoint and args.train_seconds is not None:
+        train_seconds = args.train_seconds
     card_path = export_model(
         model,
         out_dir=args.out,
