@@ -63,7 +63,7 @@ def main() -> None:
     sets: dict[str, list[Image.Image]] = {
         "flat renders (1.x)": [render_photo(5_000_000 + i, size=SIZE, style="flat").image for i in range(args.renders)],
         "photographic renders (2.x)": [
-            render_photo(5_000_000 + i, size=SIZE, backgrounds=[im for _, im in pictures]).image
+            render_photo(5_000_000 + i, size=SIZE, style="photo", backgrounds=[im for _, im in pictures]).image
             for i in range(args.renders)
         ],
         "real photographs": [

@@ -64,13 +64,14 @@ def render_photo(
     ear: bool | None = None,
     card: bool | None = None,
     fill: float | None = None,
-    style: str = "photo",
+    style: str = "flat",
     backgrounds: Sequence[Image.Image] = (),
 ) -> RenderedPhoto:
     """Render one synthetic photo. ``ear``/``card`` force presence; ``None`` draws it at random.
 
     ``style="photo"`` is the photographic renderer of EarNet 2.x (``scene.render_scene``);
-    ``style="flat"`` the flat drawing EarNet 1.x was trained on, kept so 1.x can be reproduced.
+    ``style="flat"`` (the default, so existing fixtures keep their pixels) the flat drawing
+    EarNet 1.x was trained on.
     """
     if style == "photo":
         return render_scene(seed, size=size, ear=ear, card=card, fill=fill, backgrounds=backgrounds)
