@@ -447,7 +447,7 @@ def evaluate_and_record(
     card_path: Path,
     *,
     photos: int = 1000,
-    calibration_photos: int = 600,
+    calibration_photos: int = 500,
     negative_views: int = 8,
     progress: bool = True,
 ) -> dict[str, Any]:
