@@ -202,8 +202,9 @@ def clopper_pearson(events: int, n: int) -> tuple[float, float]:
                 hi = mid
         return (lo + hi) / 2
 
+    # Both tails grow with p: the lower bound puts 2.5 % above the count, the upper 2.5 % below it.
     low = 0.0 if events == 0 else solve(lambda p: tail_ge(p, events), 0.025)
-    high = 1.0 if events == n else solve(lambda p: 1.0 - tail_ge(p, events + 1), 0.975)
+    high = 1.0 if events == n else solve(lambda p: tail_ge(p, events + 1), 0.975)
     return low, high
 
 
@@ -294,11 +295,14 @@ def summarise_negatives(records: Sequence[NegativeRecord]) -> dict[str, Any]:
 def _platt(logits: Sequence[float], labels: Sequence[float], *, ridge: float = 1.0) -> tuple[float, float]:
     """Logistic regression of the labels on one logit (Newton's method): the calibration map.
 
-    A small ridge towards the identity map (scale 1, bias 0) keeps it finite when the calibration
-    data happen to be perfectly separated.
+    Platt's own smoothed targets, (N+ + 1) / (N+ + 2) for positives and 1 / (N- + 2) for negatives,
+    keep the map a probability rather than a step when the calibration data are (nearly)
+    separated, and a small ridge towards the identity map keeps the solve well posed.
     """
     x = np.clip(np.asarray(logits, dtype=np.float64), -30, 30)
-    y = np.asarray(labels, dtype=np.float64)
+    raw = np.asarray(labels, dtype=np.float64)
+    positives, negatives = float(raw.sum()), float(len(raw) - raw.sum())
+    y = np.where(raw > 0.5, (positives + 1) / (positives + 2), 1 / (negatives + 2))
     a, b = 1.0, 0.0
     for _ in range(50):
         p = 1 / (1 + np.exp(-np.clip(a * x + b, -60, 60)))
