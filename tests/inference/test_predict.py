@@ -34,8 +34,8 @@ MEASURED = {
 }
 
 
-def photo(version: str, seed: int, **kwargs: bool) -> RenderedPhoto:
-    return render_photo(seed, size=(640, 480), style=MEASURED[version][0], **kwargs)
+def photo(version: str, seed: int, *, ear: bool, card: bool) -> RenderedPhoto:
+    return render_photo(seed, size=(640, 480), style=MEASURED[version][0], ear=ear, card=card)
 
 
 @pytest.fixture(params=list(MEASURED))

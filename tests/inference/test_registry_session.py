@@ -12,7 +12,6 @@ from inference.errors import ModelIntegrityError, ModelUnavailable
 from inference.keypoints import MEASUREMENTS
 from inference.predict import analyse_photo
 from inference.registry import (
-    DEFAULT_MODEL,
     ModelSpec,
     available_versions,
     load_spec,
