@@ -303,15 +303,25 @@ def _platt(logits: Sequence[float], labels: Sequence[float], *, ridge: float = 1
     raw = np.asarray(labels, dtype=np.float64)
     positives, negatives = float(raw.sum()), float(len(raw) - raw.sum())
     y = np.where(raw > 0.5, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+
+    def loss(a: float, b: float) -> float:
+        z = a * x + b
+        return float(np.sum(np.logaddexp(0, z) - y * z)) + ridge * ((a - 1.0) ** 2 + b * b) / 2
+
+    # Newton's method with step halving: a full Newton step on logits this wide can overshoot
+    # into a saturated region and never come back.
     a, b = 1.0, 0.0
-    for _ in range(50):
+    for _ in range(100):
         p = 1 / (1 + np.exp(-np.clip(a * x + b, -60, 60)))
         w = p * (1 - p) + 1e-9
         grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
         hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + ridge * np.eye(2)
         step = np.linalg.solve(hess, grad)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+        current, t = loss(a, b), 1.0
+        while t > 1e-6 and loss(a - t * step[0], b - t * step[1]) > current:
+            t /= 2
+        a, b = a - t * step[0], b - t * step[1]
+        if np.abs(t * step).max() < 1e-9:
             break
     return float(a), float(b)
 
