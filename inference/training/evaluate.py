@@ -352,11 +352,13 @@ def calibrate(card_path: Path, *, photos: int, negative_views: int, progress: bo
     logits = [r.ear_logit / RAW_SCALE for r in records] + [r.ear_logit / RAW_SCALE for r in negatives]
     labels = [float(r.has_ear) for r in records] + [0.0] * len(negatives)
     scale, bias = _platt(logits, labels)
-    calibrated_neg = [sigmoid(scale * r.ear_logit / RAW_SCALE + bias) for r in records if not r.has_ear]
-    calibrated_neg += [sigmoid(scale * r.ear_logit / RAW_SCALE + bias) for r in negatives]
-    # The threshold: 0.5 on the calibrated probability, raised if needed (to at most 0.95) so that
-    # at most 0.5 % of the calibration negatives pass; the test negatives are never looked at.
-    threshold = min(0.95, max(0.5, float(np.quantile(calibrated_neg, 0.995)) + 1e-3)) if calibrated_neg else 0.5
+    probs = np.array([sigmoid(scale * x + bias) for x in logits])
+    truth = np.asarray(labels) > 0.5
+    # The threshold: the calibrated probability (at least 0.5) that best separates ears from
+    # everything else on the calibration data (Youden's J: recall minus false-accept rate); the
+    # test negatives are never looked at for it.
+    candidates = [0.5, *sorted({float(p) for p in probs if p > 0.5})]
+    threshold = max(candidates, key=lambda t: float((probs[truth] >= t).mean() - (probs[~truth] >= t).mean()))
     measured = [r for r in records if r.z]
     z_scale = (
         {m: round(float(np.quantile([r.z[m] for r in measured], 0.6827)), 4) for m in MEASUREMENTS} if measured else {}
@@ -367,12 +369,18 @@ def calibrate(card_path: Path, *, photos: int, negative_views: int, progress: bo
         "photos": photos,
         "negatives": f"{len(negatives)} views of the negative set's training split",
         "presence": {"scale": round(scale, 5), "bias": round(bias, 5), "threshold": round(threshold, 4)},
+        "presence_on_calibration": {
+            "ear_recall": round(float((probs[truth] >= threshold).mean()), 4),
+            "false_accept_rate": round(float((probs[~truth] >= threshold).mean()), 4),
+            "photos_with_ear": int(truth.sum()),
+            "photos_without_ear": int((~truth).sum()),
+        },
         "z_scale": z_scale,
         "within_2_sigma_on_calibration": within2,
         "measured_photos": len(measured),
         "method": "Ear presence: Platt scaling of min(full-frame, zoomed-crop) ear logit on calibration renders "
-        "and negative-set training views; threshold 0.5, raised to the 99.5th percentile of the calibration "
-        "negatives if that is higher. Uncertainty: per photo, the landmarks' heatmap spread and the spread of "
+        "and negative-set training views; threshold: the calibrated probability (at least 0.5) with the best "
+        "recall minus false-accept rate on those calibration data. Uncertainty: per photo, the landmarks' heatmap spread and the spread of "
         "the mirrored and rescaled views, and the card corners' Monte Carlo scale error, combined; times "
         "z_scale, the 68.27th percentile of |error| / that uncertainty on calibration renders.",
     }
@@ -461,7 +469,7 @@ def evaluate_and_record(
     card_path: Path,
     *,
     photos: int = 1000,
-    calibration_photos: int = 500,
+    calibration_photos: int = 400,
     negative_views: int = 8,
     progress: bool = True,
 ) -> dict[str, Any]:
