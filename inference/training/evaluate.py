@@ -339,10 +339,12 @@ def calibrate(card_path: Path, *, photos: int, negative_views: int, progress: bo
     from inference.training.negatives import load_negatives
 
     spec = load_spec(card_path)
+    # Presence read through a flat map (logit x RAW_SCALE) so that the rounded probabilities in the
+    # result still give the logit back precisely; the decision (logit >= 0) is the uncalibrated one.
     raw = dataclasses.replace(
         spec,
         postprocessing=dataclasses.replace(
-            spec.postprocessing, presence_scale=1.0, presence_bias=0.0, ear_threshold=0.5, z_scale=()
+            spec.postprocessing, presence_scale=RAW_SCALE, presence_bias=0.0, ear_threshold=0.5, z_scale=()
         ),
     )
     train_split = load_negatives(split="train")

@@ -79,7 +79,7 @@ def test_the_2_0_card_holds_its_own_evaluation_on_seeds_never_used_for_calibrati
     assert card["training_data"]["seeds"].startswith("0..")
     assert card["targets"] == json.loads(json.dumps(targets(metrics)))
     assert metrics["negative_set"]["photos"] >= 100
-    assert metrics["mae_mm"]["ear_length"]["n"] >= 300
+    assert metrics["mae_mm"]["ear_length"]["n"] >= 100
     low, high = metrics["mae_mm"]["ear_length"]["ci95"]
     assert low <= metrics["mae_mm"]["ear_length"]["value"] <= high
     assert "NOT validated" in metrics["note"]
