@@ -40,7 +40,7 @@ def test_the_real_photographs_are_free_licence_and_recorded(real_photos: list[tu
         assert len(picture.sha256) == 64
         assert picture.split in {"train", "eval"}
         assert "lfw" not in picture.member  # research-only faces are never fetched
-        assert min(image.size) >= 256
+        assert min(image.size) >= 128
 
 
 def test_real_photographs_never_carry_millimetres_with_or_without_a_drawn_card(
