@@ -86,5 +86,12 @@ def image_to_card_plane(corners_px: FloatArray) -> FloatArray:
     return homography_from_points(ordered, card_plane_corners(ordered))
 
 
+def local_scale(h: FloatArray, at: FloatArray) -> float:
+    """Plane units (mm) per image pixel around image point ``at``, through homography ``h``."""
+    probe = np.array([at, at + np.array([1.0, 0.0]), at + np.array([0.0, 1.0])], dtype=np.float64)
+    mapped = apply_homography(h, probe)
+    return float(np.sqrt(abs(np.linalg.det(np.column_stack([mapped[1] - mapped[0], mapped[2] - mapped[0]])))))
+
+
 def distance(a: FloatArray, b: FloatArray) -> float:
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)))

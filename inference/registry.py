@@ -3,6 +3,13 @@
 A card is ``<dir>/<name>-<version>.json`` next to the ``.onnx`` file it names. ``load_spec`` checks
 the file's sha256 against the card before anything runs it; ``default_spec`` is the model this
 code release ships (overridable with ``INFERENCE_MODEL_CARD`` for an operator's evaluation run).
+Several versions can be loaded side by side: ``spec_for_version`` loads and remembers each one, so
+a process can analyse one photo with 1.1.0 and the next with 2.0.0 (one session per version,
+``inference.session``).
+
+Each card also says which post-processing its model needs (``"postprocessing"``): how the ear and
+the card are looked at again after the full frame, how presence is decided and calibrated, and how
+the uncertainty is computed. A card without that block gets the 1.1.0 behaviour.
 """
 
 from __future__ import annotations
@@ -19,6 +26,75 @@ from inference.errors import ModelIntegrityError, ModelUnavailable
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = ("earnet", "1.1.0")
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """How one target (the ear, the card) is looked at again after the full-frame pass.
+
+    ``passes`` zoomed passes, each centred on the previous one's landmarks with ``margin`` around
+    them. The last pass looks through one crop per ``last_scales`` entry (zoomed out and in) and
+    averages them; with ``mirror`` every crop is also averaged with its mirror image. Both are
+    test-time augmentation against the crop the previous pass happened to pick.
+    """
+
+    margin: float
+    passes: int = 2
+    last_scales: tuple[float, ...] = (1.0,)
+    mirror: bool = True
+
+
+@dataclass(frozen=True)
+class PostProcessing:
+    """What a model version needs after the network; defaults are EarNet 1.1.0's.
+
+    ``ear_presence``: ``"full_frame"`` (1.x: the full-frame logit alone) or ``"full_frame_and_crop"``
+    (2.x: the zoomed ear crop must say "ear" too; the smaller logit counts). ``presence_scale`` and
+    ``presence_bias`` map that logit to a calibrated probability (Platt scaling, fitted on
+    calibration renders), compared with ``ear_threshold``. ``uncertainty``: ``"spread"`` (1.x: a
+    per-measurement sigma times the heatmap spread) or ``"calibrated"`` (2.x: per-photo landmark
+    and card-scale uncertainty times a per-measurement factor ``z_scale``).
+    """
+
+    ear_refinement: Refinement = Refinement(margin=1.55, passes=2, last_scales=(0.9, 1.1))
+    card_refinement: Refinement = Refinement(margin=1.42, passes=1, last_scales=(0.9, 1.0, 1.1))
+    ear_presence: str = "full_frame"
+    presence_scale: float = 1.0
+    presence_bias: float = 0.0
+    ear_threshold: float = 0.5
+    card_threshold: float = 0.5
+    uncertainty: str = "spread"
+    z_scale: tuple[tuple[str, float], ...] = ()
+
+    def z(self, measurement: str) -> float:
+        return dict(self.z_scale).get(measurement, 1.0)
+
+
+def _refinement(data: dict[str, Any], default: Refinement) -> Refinement:
+    return Refinement(
+        margin=float(data.get("margin", default.margin)),
+        passes=int(data.get("passes", default.passes)),
+        last_scales=tuple(float(x) for x in data.get("last_scales", default.last_scales)),
+        mirror=bool(data.get("mirror", default.mirror)),
+    )
+
+
+def postprocessing_from_card(card: dict[str, Any]) -> PostProcessing:
+    block = card.get("postprocessing") or {}
+    base = PostProcessing()
+    presence = block.get("presence", {})
+    calibration = card.get("calibration", {})
+    return PostProcessing(
+        ear_refinement=_refinement(block.get("ear_refinement", {}), base.ear_refinement),
+        card_refinement=_refinement(block.get("card_refinement", {}), base.card_refinement),
+        ear_presence=str(presence.get("ear", base.ear_presence)),
+        presence_scale=float(calibration.get("presence", {}).get("scale", base.presence_scale)),
+        presence_bias=float(calibration.get("presence", {}).get("bias", base.presence_bias)),
+        ear_threshold=float(calibration.get("presence", {}).get("threshold", base.ear_threshold)),
+        card_threshold=float(presence.get("card_threshold", base.card_threshold)),
+        uncertainty=str(block.get("uncertainty", base.uncertainty)),
+        z_scale=tuple(sorted((str(k), float(v)) for k, v in calibration.get("z_scale", {}).items())),
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +117,7 @@ class ModelSpec:
     calibration_sigma_mm: tuple[tuple[str, float], ...] = ()
     # typical heatmap spread of a landmark on the calibration renders (input-square units)
     spread_reference: float = 0.02
+    postprocessing: PostProcessing = PostProcessing()
 
     @property
     def path(self) -> Path:
@@ -103,6 +180,7 @@ def load_spec(card_path: Path, *, verify: bool = True) -> ModelSpec:
             licence=str(card.get("licence", "")),
             calibration_sigma_mm=tuple(sorted((str(k), float(v)) for k, v in sigma.items())),
             spread_reference=float(card.get("calibration", {}).get("spread_reference", 0.02)),
+            postprocessing=postprocessing_from_card(card),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelUnavailable(f"model card {card_path} is missing a field: {exc}") from exc
@@ -132,6 +210,18 @@ def read_verified_model(spec: ModelSpec) -> bytes:
 
 
 def spec_from_directory(directory: Path, name: str = DEFAULT_MODEL[0], version: str = DEFAULT_MODEL[1]) -> ModelSpec:
+    return load_spec(Path(directory) / f"{name}-{version}.json")
+
+
+def available_versions(directory: Path = MODELS_DIR, name: str = DEFAULT_MODEL[0]) -> tuple[str, ...]:
+    """Versions with a card in ``directory``, oldest first (numeric order)."""
+    found = [p.stem.removeprefix(f"{name}-") for p in directory.glob(f"{name}-*.json")]
+    return tuple(sorted(found, key=lambda v: tuple(int(x) if x.isdigit() else 0 for x in v.split("."))))
+
+
+@functools.cache
+def spec_for_version(version: str, name: str = DEFAULT_MODEL[0], directory: Path = MODELS_DIR) -> ModelSpec:
+    """The verified spec of one shipped version, loaded once per process and kept."""
     return load_spec(Path(directory) / f"{name}-{version}.json")
 
 

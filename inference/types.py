@@ -13,9 +13,9 @@ __all__ = ["EarAnalysis", "Keypoint", "Measurement", "QualityIssue", "Scale", "T
 @dataclass(frozen=True)
 class Keypoint:
     name: str
-    x: float  # pixels in the analysed image
+    x: float  # pixels of the stored photo (the analysed image unless ``analyse_photo`` was told otherwise)
     y: float
-    confidence: float  # 0..1, from the sharpness of the model's heatmap
+    confidence: float  # 0..1: heatmap sharpness for landmarks, edge-fit precision for a verified card
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,12 @@ class Measurement:
 
 @dataclass(frozen=True)
 class QualityIssue:
-    code: str  # no_ear, no_reference_card, blurry, too_dark, too_bright, ear_too_small, bad_pose
+    # Rejections (blocking): no_ear, too_dark, too_bright, blurry, ear_cut_off, ear_too_small,
+    # bad_pose, scale_inconsistent, implausible_measurement. Warnings (not blocking):
+    # no_reference_card, card_not_verified.
+    code: str
     message: str  # a sentence telling the shopper how to retake the photo
-    blocking: bool  # True: measurements must not be used; False: usable with lower confidence
+    blocking: bool  # True: the photo is rejected and carries no measurements; False: a warning
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class EarAnalysis:
     quality: tuple[QualityIssue, ...]
     tip_size: TipSizeEstimate
     confidence: float  # overall 0..1: lower without a card or with non-blocking issues
+    card_verified: bool = False  # the card's corners passed the geometric check (mm only then)
+    card_check: str = ""  # why a card the network saw was not accepted, in words ("" if it was)
 
     @property
     def usable(self) -> bool:
@@ -65,7 +70,22 @@ class EarAnalysis:
 
     @property
     def reasons(self) -> tuple[str, ...]:
+        """Every issue's code, rejections and warnings alike (see ``rejection_reasons``)."""
         return tuple(issue.code for issue in self.quality)
+
+    @property
+    def rejection_reasons(self) -> tuple[str, ...]:
+        """The blocking issues only, the primary one first; warnings are never among them."""
+        return tuple(issue.code for issue in self.quality if issue.blocking)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(issue.code for issue in self.quality if not issue.blocking)
+
+    @property
+    def primary_issue(self) -> QualityIssue | None:
+        """The one reason a rejected photo is given, with its sentence; None when it passed."""
+        return next((issue for issue in self.quality if issue.blocking), None)
 
     def measurement(self, name: str) -> Measurement | None:
         return next((m for m in self.measurements if m.name == name), None)
@@ -73,4 +93,6 @@ class EarAnalysis:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["usable"] = self.usable
+        primary = self.primary_issue
+        data["primary_reason"] = {"code": primary.code, "message": primary.message} if primary else None
         return data

@@ -20,6 +20,31 @@ OPSET = 17  # read by every onnxruntime since 1.11, including the pinned 1.32
 INPUT_NAME = "image"
 OUTPUT_NAMES = ("keypoints", "spread", "presence_logits")
 
+LIMITATIONS_2 = [
+    "Accuracy on real ears is NOT VALIDATED (UNVALIDATED). Every figure in 'metrics' is measured on "
+    "procedurally rendered photos (held-out seeds) and, for ear presence, on free-licence photographs "
+    "without ears; no real ear has been measured by this model against a caliper.",
+    "The renders are photographic in style (shaded 3-D ear, skin texture, hair, earrings, glasses, "
+    "real backgrounds, phone noise and JPEG) but remain a parametric ear: real ears vary more in "
+    "shape, folds and occlusion, and simple image statistics of renders and photographs still "
+    "differ (see the README).",
+    "Millimetres come only from a card verified by its geometry (straight edges, square corners "
+    "after perspective, ID-1 aspect, rounded corners); the card is assumed to lie in the ear's "
+    "plane: a card held in front of or behind the ear scales every measurement by the ratio of the "
+    "distances, which the scale-consistency guard catches only when it is gross.",
+    "A photo cannot see the ear canal: the intertragal notch width is only a proxy for it, so the "
+    "tip size is a starting point to combine with the questionnaire, not a fitting.",
+    "Plausibility guards reject sizes outside adult anthropometric ranges: children's ears and rare "
+    "adult ears outside them are asked to retake rather than measured.",
+]
+POSTPROCESSING_2 = {
+    "ear_refinement": {"margin": 1.55, "passes": 2, "last_scales": [0.9, 1.1], "mirror": True},
+    "card_refinement": {"margin": 1.42, "passes": 1, "last_scales": [0.9, 1.0, 1.1], "mirror": True},
+    "presence": {"ear": "full_frame_and_crop", "card_threshold": 0.5},
+    "uncertainty": "calibrated",
+    "card_verification": "geometry (inference.card_geometry.verify_card); millimetres only when verified",
+    "plausibility": "inference.plausibility (adult anthropometric ranges; card beside the ear)",
+}
 LIMITATIONS = [
     "Real-world accuracy is UNVALIDATED. Every figure in 'metrics' is measured on procedurally "
     "rendered photos from the same renderer that produced the training set (held-out seeds), so "
@@ -45,6 +70,17 @@ VALIDATION_PLAN = (
 )
 
 
+def _negative_set() -> list[dict[str, str]]:
+    """Each free-licence picture the model was trained (train) or judged (eval) with."""
+    from inference.training.negatives import load_negatives
+
+    return [
+        {"file": p.member, "package": f"{p.package} {p.version} ({p.registry})", "licence": p.licence}
+        | {"sha256": p.sha256, "split": p.split, "category": p.category}
+        for p, _ in load_negatives()
+    ]
+
+
 def export_model(
     model: EarNet,
     *,
@@ -53,6 +89,7 @@ def export_model(
     training: dict[str, Any],
     mean: tuple[float, float, float],
     std: tuple[float, float, float],
+    style: str = "flat",
 ) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     file_name = f"{MODEL_NAME}-{version}.onnx"
@@ -87,6 +124,31 @@ def export_model(
     for e, g in zip(expected, got, strict=True):
         np.testing.assert_allclose(e, g, atol=1e-3, rtol=1e-3)
 
+    provenance = (
+        "Procedurally rendered ear photos from inference/training/renderer.py (parametric "
+        "helix, antihelix, concha, tragus, antitragus and lobe; adult ear sizes; skin tones; "
+        "hair; clutter; an ID-1 card 85.60 x 53.98 mm at random pose with mild perspective; "
+        "lighting, blur, noise, JPEG). No real ear images and no third-party data set: real "
+        "ear data sets carry research-only licences."
+    )
+    extra: dict[str, Any] = {}
+    if style == "photo":
+        provenance = (
+            "Photographic renders from inference/training/scene.py: a pinhole camera with a phone's "
+            "field of view in true perspective; a shaded 3-D-looking ear from a height map (helix, "
+            "scapha, antihelix, concha and canal, tragus, antitragus, lobe) lit by one light with cast "
+            "shadows, occlusion and specular skin; eight skin tones with tone drift and pores; hair, "
+            "hair over the ear, earrings, glasses arms; the project's own bank-card artwork (gradients, "
+            "chip, embossed digits, glare, rounded corners) tilted out of the head's plane; look-alike "
+            "distractors (eyes, cup handles, fingers); white balance, exposure, vignetting, blur, "
+            "signal-dependent noise, sharpening, JPEG; albumentations photometric augmentation in "
+            "training. Backgrounds and no-ear negatives: the training split of the negative set, "
+            "free-licence photographs shipped in PyPI and Debian packages (listed under "
+            "negative_set with licence and sha256; never committed, fetched by "
+            "inference/training/negatives.py). No real ear images and no third-party ear data set: "
+            "real ear data sets carry research-only licences."
+        )
+        extra = {"negative_set": _negative_set(), "postprocessing": POSTPROCESSING_2}
     card = {
         "name": MODEL_NAME,
         "version": version,
@@ -94,16 +156,7 @@ def export_model(
         "sha256": sha256_file(onnx_path),
         "size_bytes": onnx_path.stat().st_size,
         "licence": "Proprietary, earfit. Weights trained only on the project's own synthetic renders.",
-        "training_data": {
-            "provenance": (
-                "Procedurally rendered ear photos from inference/training/renderer.py (parametric "
-                "helix, antihelix, concha, tragus, antitragus and lobe; adult ear sizes; skin tones; "
-                "hair; clutter; an ID-1 card 85.60 x 53.98 mm at random pose with mild perspective; "
-                "lighting, blur, noise, JPEG). No real ear images and no third-party data set: real "
-                "ear data sets carry research-only licences."
-            ),
-            **training,
-        },
+        "training_data": {"provenance": provenance, **training},
         "intended_use": (
             "Estimate ear dimensions from one consented shopper photo with a bank card beside the "
             "ear, to rank headsets and suggest an ear-tip size to start with. Not a medical device; "
@@ -133,9 +186,10 @@ def export_model(
         },
         "metrics": {"status": "not evaluated yet"},
         "calibration": {},
-        "limitations": LIMITATIONS,
+        "limitations": LIMITATIONS_2 if style == "photo" else LIMITATIONS,
         "validation_plan": VALIDATION_PLAN,
         "reproduce": "python -m inference.training.train --out inference/models",
+        **extra,
     }
     card_path = out_dir / f"{MODEL_NAME}-{version}.json"
     card_path.write_text(json.dumps(card, indent=2) + "\n")

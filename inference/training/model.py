@@ -29,9 +29,9 @@ def _block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 class EarNet(nn.Module):
     grid: torch.Tensor
 
-    def __init__(self, width: int = 1) -> None:
+    def __init__(self, channels: tuple[int, int, int, int] = (12, 24, 48, 80)) -> None:
         super().__init__()
-        c1, c2, c3, c4 = 12 * width, 24 * width, 48 * width, 80 * width
+        c1, c2, c3, c4 = channels
         self.stem = nn.Sequential(_block(3, c1, 2))  # 64
         self.down2 = nn.Sequential(_block(c1, c2, 2), _block(c2, c2))  # 32
         self.down3 = nn.Sequential(_block(c2, c3, 2), _block(c3, c3))  # 16

@@ -1,4 +1,4 @@
-"""Procedural renderer of synthetic ear photos with an ID-1 card, and their ground truth.
+"""Synthetic ear photos with an ID-1 card and their ground truth: the entry point, and the flat 1.x style.
 
 Everything is drawn in one plane measured in millimetres (the side of the head, the ear and the
 card held flat beside it), then mapped to pixels by one homography (scale, camera roll and mild
@@ -12,7 +12,7 @@ concha ~15–22 mm); the intertragal notch width (~5–11 mm) is a proxy for the
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -28,40 +28,7 @@ from inference.geometry import (
 from inference.keypoints import EAR_KEYPOINTS, MEASUREMENT_PAIRS
 from inference.training.ear_shape import ellipse, sample_ear, transform_ear
 from inference.training.painting import Painter, colour, draw_background, draw_card, draw_ear, draw_head
-
-SKIN_TONES = np.array(
-    [
-        (255, 224, 196),
-        (241, 194, 167),
-        (224, 172, 138),
-        (198, 134, 99),
-        (160, 105, 72),
-        (122, 78, 52),
-        (92, 58, 40),
-        (66, 42, 30),
-    ],
-    dtype=np.float64,
-)
-
-
-@dataclass(frozen=True)
-class RenderedPhoto:
-    """A synthetic photo and its ground truth (pixel coordinates in ``image``)."""
-
-    image: Image.Image
-    ear_keypoints_px: FloatArray | None  # (10, 2) in EAR_KEYPOINTS order
-    card_corners_px: FloatArray | None  # (4, 2) TL, TR, BR, BL
-    measurements_mm: dict[str, float] | None
-    side: str
-    px_per_mm: float
-
-    @property
-    def has_ear(self) -> bool:
-        return self.ear_keypoints_px is not None
-
-    @property
-    def has_card(self) -> bool:
-        return self.card_corners_px is not None
+from inference.training.scene import SKIN_TONES, RenderedPhoto, render_scene
 
 
 def _scene_homography(
@@ -97,8 +64,31 @@ def render_photo(
     ear: bool | None = None,
     card: bool | None = None,
     fill: float | None = None,
+    style: str = "flat",
+    backgrounds: Sequence[Image.Image] = (),
 ) -> RenderedPhoto:
-    """Render one synthetic photo. ``ear``/``card`` force presence; ``None`` draws it at random."""
+    """Render one synthetic photo. ``ear``/``card`` force presence; ``None`` draws it at random.
+
+    ``style="photo"`` is the photographic renderer of EarNet 2.x (``scene.render_scene``);
+    ``style="flat"`` (the default, so existing fixtures keep their pixels) the flat drawing
+    EarNet 1.x was trained on.
+    """
+    if style == "photo":
+        return render_scene(seed, size=size, ear=ear, card=card, fill=fill, backgrounds=backgrounds)
+    if style != "flat":
+        raise ValueError(f"unknown render style {style!r}")
+    return render_flat_photo(seed, size=size, ear=ear, card=card, fill=fill)
+
+
+def render_flat_photo(
+    seed: int,
+    *,
+    size: tuple[int, int] | None = None,
+    ear: bool | None = None,
+    card: bool | None = None,
+    fill: float | None = None,
+) -> RenderedPhoto:
+    """The EarNet 1.x renderer: flat drawings through one homography."""
     rng = np.random.default_rng(seed)
     if size is None:
         choice = rng.integers(3)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -8,8 +9,19 @@ import pytest
 
 from inference import session as session_module
 from inference.errors import ModelIntegrityError, ModelUnavailable
-from inference.registry import DEFAULT_MODEL, ModelSpec, load_spec, read_model_card, spec_from_directory
+from inference.keypoints import MEASUREMENTS
+from inference.predict import analyse_photo
+from inference.registry import (
+    ModelSpec,
+    available_versions,
+    load_spec,
+    read_model_card,
+    spec_for_version,
+    spec_from_directory,
+)
 from inference.session import clear_sessions, create_session, get_session, threads_from_env
+from inference.training.evaluate import targets
+from inference.training.renderer import render_photo
 
 
 @pytest.fixture
@@ -56,17 +68,21 @@ def test_model_card_says_accuracy_is_unvalidated_and_how_to_validate(spec: Model
     assert "caliper" in card["validation_plan"]
 
 
-def test_shipped_card_is_the_default_version_with_its_targets_met_on_held_out_renders(spec: ModelSpec) -> None:
-    card = read_model_card(spec.card_path)
-    assert (card["name"], card["version"]) == DEFAULT_MODEL
+def test_the_2_0_card_holds_its_own_evaluation_on_seeds_never_used_for_calibration() -> None:
+    """The card's metrics are evaluate_model's output: targets recomputed from them agree."""
+    card = read_model_card(spec_for_version("2.0.0").card_path)
     assert card["file"] == f"{card['name']}-{card['version']}.onnx"
     assert card["size_bytes"] < 10_000_000
-    assert card["metrics"]["seeds"].startswith("1000000..")  # held-out test seeds
+    metrics = card["metrics"]
+    assert metrics["seeds"].startswith("1000000..")  # held-out test seeds
     assert card["calibration"]["seeds"].startswith("2000000..")  # never the test seeds
-    targets = {k: v for k, v in card["targets"].items() if k != "comment"}
-    assert len(targets) == 6
-    assert all(v["met"] for v in targets.values()), targets
-    assert card["metrics"]["mae_mm"]["ear_length"] == targets["ear_length_mae_mm<=2.0"]["measured"]
+    assert card["training_data"]["seeds"].startswith("0..")
+    assert card["targets"] == json.loads(json.dumps(targets(metrics)))
+    assert metrics["negative_set"]["photos"] >= 100
+    assert metrics["mae_mm"]["ear_length"]["n"] >= 100
+    low, high = metrics["mae_mm"]["ear_length"]["ci95"]
+    assert low <= metrics["mae_mm"]["ear_length"]["value"] <= high
+    assert "NOT validated" in metrics["note"]
 
 
 def test_session_is_created_once_per_process(spec: ModelSpec, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,3 +137,47 @@ def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert threads_from_env() == 2
     monkeypatch.setenv("INFERENCE_THREADS", "lots")
     assert threads_from_env() == 1
+
+
+def test_every_shipped_version_loads_with_the_post_processing_its_card_names() -> None:
+    versions = available_versions()
+    assert {"1.1.0", "2.0.0"} <= set(versions)
+    old, new = spec_for_version("1.1.0"), spec_for_version("2.0.0")
+    assert old.postprocessing.ear_presence == "full_frame"
+    assert old.postprocessing.uncertainty == "spread"
+    assert new.postprocessing.ear_presence == "full_frame_and_crop"
+    assert new.postprocessing.uncertainty == "calibrated"
+    assert set(dict(new.postprocessing.z_scale)) == set(MEASUREMENTS)
+    assert spec_for_version("2.0.0") is new  # loaded once per process
+
+
+def test_two_versions_hold_two_sessions_in_one_process_and_analyse_by_name() -> None:
+    clear_sessions()
+    old, new = spec_for_version("1.1.0"), spec_for_version("2.0.0")
+    assert get_session(old) is not get_session(new)
+    assert get_session(old) is get_session(old)
+    image = render_photo(1_000_101, size=(640, 480), ear=True, card=True).image
+    assert analyse_photo(image, version="1.1.0").model == "earnet-1.1.0"
+    assert analyse_photo(image, version="2.0.0").model == "earnet-2.0.0"
+    assert analyse_photo(image, spec=old).model == "earnet-1.1.0"
+    assert session_module.session_pid(old) == session_module.session_pid(new) == os.getpid()
+
+
+def test_a_forked_child_builds_its_own_session_for_each_version() -> None:
+    clear_sessions()
+    old, new = spec_for_version("1.1.0"), spec_for_version("2.0.0")
+    parents = (get_session(old), get_session(new))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            mine = (get_session(old), get_session(new))
+            ok = all(c is not p for c, p in zip(mine, parents, strict=True)) and mine[0] is not mine[1]
+            os.write(write_end, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
+    assert (get_session(old), get_session(new)) == parents
