@@ -309,21 +309,20 @@ class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        changed = product_set_active(
-            product_ids=list(queryset.values_list("pk", flat=True)),
-            active=True,
-            actor=AuditActor.for_user(request.user),
-        )
-        self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
+        self._set_active(request, queryset, active=True)
 
     @admin.action(description="Retire selected products", permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        self._set_active(request, queryset, active=False)
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[Product], *, active: bool) -> None:
         changed = product_set_active(
             product_ids=list(queryset.values_list("pk", flat=True)),
-            active=False,
+            active=active,
             actor=AuditActor.for_user(request.user),
         )
-        self.message_user(request, f"{changed} product(s) retired.", messages.SUCCESS)
+        verb = "activated" if active else "retired"
+        self.message_user(request, f"{changed} product(s) {verb}.", messages.SUCCESS)
 
 
 @admin.register(Questionnaire)
