@@ -151,9 +151,11 @@ def environment(database: str, s3_server: S3Server) -> dict[str, str]:
     }
 
 
-def _container_run(image: str, env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+def _container_run(
+    image: str, env: dict[str, str], *command: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     flags = [item for key, value in env.items() for item in ("--env", f"{key}={value}")]
-    return _run("run", "--rm", *HARDENED, *flags, image, *command, timeout=300, check=False)
+    return _run("run", "--rm", *HARDENED, *flags, image, *command, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")
