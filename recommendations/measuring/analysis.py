@@ -20,7 +20,7 @@ from inference.errors import ModelIntegrityError, ModelUnavailable, PhotoRejecte
 from inference.overlay import CARD_COLOUR, COLOURS
 from inference.predict import analyse_photo, render_overlay
 from inference.preprocess import decode_photo, reencode_for_storage
-from inference.registry import ModelSpec, default_spec, read_model_card
+from inference.registry import ModelSpec, default_spec, read_model_card, spec_for_version
 from inference.types import EarAnalysis, Keypoint, Measurement, QualityIssue, TipSizeEstimate
 from inference.vocabulary import MEASUREMENT_LABELS
 
@@ -44,7 +44,7 @@ class PhotoMeasured:
     stored_jpeg: bytes
     width: int
     height: int
-    model_card: dict[str, Any]
+    model: str  # "<name>-<version>" of the model that measured it
 
 
 def model_spec() -> ModelSpec:
@@ -61,7 +61,26 @@ def _card(card_path: str) -> dict[str, Any]:
 
 
 def model_card() -> dict[str, Any]:
+    """The card of the model this release ships (the first one activated on a fresh database)."""
     return _card(str(model_spec().card_path))
+
+
+def model_spec_for(*, name: str, version: str, sha256: str) -> ModelSpec:
+    """The loaded spec of a registered version; a 503 when its file is missing or is not the
+    file the version was registered with (its sha256), never a measurement by another model."""
+    try:
+        shipped = model_spec()
+        same = (shipped.name, shipped.version) == (name, version)
+        spec = shipped if same else spec_for_version(version, name)
+    except (ModelUnavailable, ModelIntegrityError) as exc:
+        logger.error("ear model %s-%s unavailable: %s", name, version, exc)
+        raise DependencyUnavailable("model") from exc
+    if spec.sha256 != sha256:
+        logger.error(
+            "ear model %s pins sha256 %s, its registered version %s: refusing it", spec.label, spec.sha256, sha256
+        )
+        raise DependencyUnavailable("model")
+    return spec
 
 
 # When a photo has several problems, the shopper is told one: the first of these it has. A missing
@@ -91,8 +110,9 @@ def retake_advice(issues: Sequence[QualityIssue]) -> RetakeAdvice:
     )
 
 
-def photo_measure(data: bytes) -> PhotoMeasured:
-    """Decode at reduced scale, measure, and re-encode for storage; raises the API's errors."""
+def photo_measure(data: bytes, *, spec: ModelSpec) -> PhotoMeasured:
+    """Decode at reduced scale, measure with ``spec``, and re-encode for storage; raises the
+    API's errors (a photo that fails the quality gate is a result with ``passed`` false)."""
     try:
         decoded = decode_photo(
             data,
@@ -103,7 +123,6 @@ def photo_measure(data: bytes) -> PhotoMeasured:
     except PhotoRejected as exc:
         logger.info("photo rejected: %s", exc)
         raise ApplicationError(exc.message, code=exc.code, status_code=exc.status) from exc
-    spec = model_spec()
     try:
         analysis = analyse_photo(decoded.image, spec=spec)
     except (ModelUnavailable, ModelIntegrityError) as exc:
@@ -127,7 +146,7 @@ def photo_measure(data: bytes) -> PhotoMeasured:
         stored_jpeg=stored,
         width=decoded.image.width,
         height=decoded.image.height,
-        model_card=model_card(),
+        model=spec.label,
     )
 
 

@@ -27,10 +27,12 @@ def ear_photo_overlay(*, photo: EarPhoto) -> bytes:
 
 
 def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
-    """The photo to rank with: measured in mm if any is, then the most confident, then the newest."""
+    """The photo to rank with: measured in mm if any is, then the most confident, then the newest.
+    A photo the active model rejected when it re-measured it (`remeasure`) has no measurements
+    left and does not count."""
     photos = EarPhoto.objects.filter(fitting=fitting, purged_at__isnull=True).select_related("model_version")
     return min(
-        photos,
+        (p for p in photos if p.quality.get("passed") is not False),
         key=lambda p: (p.scale != "mm", -p.confidence, -p.created_at.timestamp()),
         default=None,
     )
