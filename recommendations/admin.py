@@ -384,9 +384,9 @@ class ModelVersionAdmin(ReadOnlyAdmin):
         version = model_version_activate(model_version=queryset.get(), actor=AuditActor.for_user(request.user))
         self.message_user(
             request,
-            f"{version} is now the active model: new photos are measured with it in every process within "
-            f"{settings.MODEL_ACTIVE_CACHE_SECONDS} s. Photos stored before keep their measurements until "
-            f"`manage.py remeasure --model {version.version}` is run.",
+            f"{version} is now the active model: the next photo is measured with it, in every process within "
+            f"{settings.MODEL_ACTIVE_CACHE_SECONDS} s at the most. Photos stored before keep their measurements "
+            f"until `manage.py remeasure --model {version.version}` is run.",
             messages.SUCCESS,
         )
 
