@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,11 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.audit.models import AuditEvent
+from accounts.audit.services import AuditActor
 from accounts.models import User
 from inference.training.renderer import render_photo
 from recommendations.measuring.active import model_version_active
-from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY
+from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY, model_version_activate
 from recommendations.models import EarPhoto, ModelVersion
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import REDIS_URL, Worker, _database_url, _wait_for
@@ -45,15 +47,18 @@ def _photo(seed: int) -> bytes:
 
 
 class Server:
-    """gunicorn with the production configuration (gunicorn.conf.py), two worker processes."""
+    """gunicorn with the production configuration (gunicorn.conf.py), two worker processes; or
+    `runserver`, Django's development server, as `make run` starts it."""
 
-    def __init__(self, *, env: dict[str, str], log: Path) -> None:
+    def __init__(self, *, env: dict[str, str], log: Path, runserver: bool = False) -> None:
         self.port = free_ports(1)[0]
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=2, read=60))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "earfit.wsgi:application"],
+        gunicorn = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "earfit.wsgi:application"]
+        development = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(  # noqa: S603 -- our own interpreter and fixed arguments
+            [sys.executable, *(development if runserver else gunicorn)],
             cwd=ROOT,
             env={**env, "PORT": str(self.port), "WEB_CONCURRENCY": "2", "WEB_THREADS": "1"},
             stdout=log.open("wb"),
@@ -111,6 +116,21 @@ def _activate_in_admin(version: ModelVersion) -> None:
     assert f"{version} is now the active model".lower() in response.content.decode().lower()
 
 
+def _environment(s3_server: S3Server, bucket: PhotoBucket, **more: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "earfit.settings.test",
+        "DATABASE_URL": _database_url(),
+        "PHOTO_STORAGE": "s3",
+        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
+        "PHOTO_S3_BUCKET": bucket.name,
+        "PHOTO_S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        **more,
+    }
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_activation_switches_the_model_of_a_running_server_and_worker_without_restart(
@@ -120,19 +140,7 @@ def test_activation_switches_the_model_of_a_running_server_and_worker_without_re
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
     cache.delete(ACTIVE_MODEL_CACHE_KEY)  # a version an earlier run cached; its database is gone
     queue = f"earfit-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "earfit.settings.test",
-        "DATABASE_URL": _database_url(),
-        "CACHE_URL": cache_url,
-        "MODEL_ACTIVE_CACHE_SECONDS": "300",
-        "PHOTO_STORAGE": "s3",
-        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
-        "PHOTO_S3_BUCKET": photo_bucket.name,
-        "PHOTO_S3_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-    }
+    env = _environment(s3_server, photo_bucket, CACHE_URL=cache_url, MODEL_ACTIVE_CACHE_SECONDS="300")
     server = Server(env={**env, "CELERY_BROKER_URL": ""}, log=tmp_path / "gunicorn.log")
     worker = Worker(queue=queue, name=queue, env={**env, "CELERY_BROKER_URL": REDIS_URL}, log=tmp_path / "worker.log")
     sender = Celery(broker=REDIS_URL, set_as_current=False)
@@ -186,3 +194,25 @@ def test_activation_switches_the_model_of_a_running_server_and_worker_without_re
     assert read.payload["to"] == "earnet-2.0.0"
     assert read.payload["outcome"] == "remeasured"
     assert read.payload["read_matches_row"] is True
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_activation_reaches_make_runs_server_with_its_own_cache_once_the_cache_runs_out(
+    photo_bucket: PhotoBucket, s3_server: S3Server, tmp_path: Path
+) -> None:
+    """`make run` keeps its cache in its own memory (no Redis): the activation cannot clear it,
+    so the server reads the database again after MODEL_ACTIVE_CACHE_SECONDS (1 s here)."""
+    env = _environment(s3_server, photo_bucket, CACHE_URL="locmemcache://earfit", MODEL_ACTIVE_CACHE_SECONDS="1")
+    server = Server(env={**env, "CELERY_BROKER_URL": ""}, log=tmp_path / "runserver.log", runserver=True)
+    photo = _photo(13)
+    try:
+        server.wait_ready()
+        assert server.upload(server.fitting(), photo, "left")["model_version"] == "earnet-1.1.0"
+        model_version_activate(
+            model_version=ModelVersion.objects.get(name="earnet", version="2.0.0"), actor=AuditActor.system("test")
+        )
+        time.sleep(1.5)
+        assert server.upload(server.fitting(), photo, "left")["model_version"] == "earnet-2.0.0"
+    finally:
+        server.stop()
