@@ -83,9 +83,21 @@ def model_spec_for(*, name: str, version: str, sha256: str) -> ModelSpec:
     return spec
 
 
-# When a photo has several problems, the shopper is told one: the first of these it has. A missing
-# or tiny ear hides everything else, and pose and light change what blur and size look like.
-RETAKE_ORDER = ("no_ear", "ear_too_small", "bad_pose", "too_dark", "too_bright", "blurry")
+# When a photo has several problems, the shopper is told one: the first of these it has. A missing,
+# cut-off or tiny ear hides everything else, and pose and light change what blur and size look like.
+# The plausibility checks (the card's distance, adult proportions and sizes) judge landmarks that
+# any problem above can spoil, so they come last. Every blocking code is listed (a test keeps it so).
+RETAKE_ORDER = (
+    "no_ear",
+    "ear_cut_off",
+    "ear_too_small",
+    "bad_pose",
+    "too_dark",
+    "too_bright",
+    "blurry",
+    "scale_inconsistent",
+    "implausible_measurement",
+)
 
 
 @dataclass(frozen=True)
