@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from inference.registry import ModelSpec
-from recommendations.measuring.analysis import model_card, model_spec_for
+from recommendations.measuring.analysis import model_card, model_spec, model_spec_for
 from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY, model_version_first_use
 from recommendations.models import ModelVersion
 
@@ -55,3 +55,10 @@ def model_version_active() -> MeasuringModel:
     active = MeasuringModel.of(row)
     cache.set(ACTIVE_MODEL_CACHE_KEY, asdict(active), timeout=settings.MODEL_ACTIVE_CACHE_SECONDS)
     return active
+
+
+def model_spec_active_read_only() -> ModelSpec:
+    """The spec of the active version, registering nothing (for a dry run, which keeps nothing):
+    the release's default while no version is active yet."""
+    row = ModelVersion.objects.filter(active=True).first()
+    return MeasuringModel.of(row).spec() if row is not None else model_spec()
