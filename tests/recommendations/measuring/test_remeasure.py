@@ -6,12 +6,17 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.audit.models import AuditEvent
 from inference.training.renderer import render_photo
 from recommendations.catalog.services import product_load_demo_catalog
 from recommendations.models import EarPhoto, Recommendation
+from recommendations.photos.storage import photo_object_save
+from recommendations.remeasure.services import ear_photos_remeasure, model_version_named
+from tests.recommendations.photos.photo_rows import live, photo_rows
 from tests.s3 import PhotoBucket
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +124,24 @@ def test_remeasure_measures_with_the_version_ranks_again_audits_every_read_and_a
 def test_remeasure_refuses_a_version_nobody_ships() -> None:
     with pytest.raises(CommandError, match=r"no model version '9\.9\.9'"):
         call_command("remeasure", "--model", "9.9.9")
+
+
+def test_remeasure_runs_the_same_queries_for_each_photo_whatever_their_number(photo_bucket: PhotoBucket) -> None:
+    """Per photo a fixed number of queries (read, lock, write, audit); the run's own are fixed."""
+    buffer = io.BytesIO()
+    render_photo(13, size=(500, 375), ear=True, card=True).image.save(buffer, "JPEG", quality=92)
+    version = model_version_named(model="2.0.0")
+    assert version is not None
+    counts = []
+    for number in (2, 4, 6):
+        keys = [f"photos/2026/12/07/count/{number}-{i}.jpg" for i in range(number)]
+        for key in keys:
+            photo_object_save(key=key, data=buffer.getvalue(), content_type="image/jpeg")
+        photo_rows(keys=keys, expires_at=live())
+        with CaptureQueriesContext(connection) as captured:
+            result = ear_photos_remeasure(model_version=version)
+        assert result.photos_read == number
+        counts.append(len(captured))
+    assert counts[2] - counts[1] == counts[1] - counts[0]
+    per_photo = (counts[1] - counts[0]) // 2
+    assert per_photo <= 12, counts
