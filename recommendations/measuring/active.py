@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from inference.registry import ModelSpec
 from recommendations.measuring.analysis import model_card, model_spec, model_spec_for
@@ -62,3 +63,15 @@ def model_spec_active_read_only() -> ModelSpec:
     the release's default while no version is active yet."""
     row = ModelVersion.objects.filter(active=True).first()
     return MeasuringModel.of(row).spec() if row is not None else model_spec()
+
+
+def model_active_ready() -> None:
+    """Readiness: the file of the version new photos are measured with is present and is the one
+    registered (a 503 otherwise). With the database down, the shipped model is checked instead:
+    the database's own check reports the database."""
+    try:
+        model = model_version_active()
+    except DatabaseError:
+        model_spec()
+        return
+    model.spec()

@@ -185,11 +185,6 @@ def photo_overlay(stored_jpeg: bytes, geometry: dict[str, Any]) -> bytes:
         return render_overlay(image.convert("RGB"), _analysis_from_dict(geometry))
 
 
-def model_ready() -> None:
-    """Readiness probe: the model's card and file are present and match their checksum."""
-    model_spec()
-
-
 def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
