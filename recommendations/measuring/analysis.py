@@ -122,15 +122,16 @@ def retake_advice(issues: Sequence[QualityIssue]) -> RetakeAdvice:
     )
 
 
-def photo_measure(data: bytes, *, spec: ModelSpec) -> PhotoMeasured:
-    """Decode at reduced scale, measure with ``spec``, and re-encode for storage; raises the
-    API's errors (a photo that fails the quality gate is a result with ``passed`` false)."""
+def photo_measure(data: bytes, *, spec: ModelSpec, long_side: int | None = None) -> PhotoMeasured:
+    """Decode at reduced scale (``long_side``, the stored size by default), measure with ``spec``,
+    and re-encode for storage; raises the API's errors (a photo that fails the quality gate is a
+    result with ``passed`` false)."""
     try:
         decoded = decode_photo(
             data,
             max_bytes=settings.PHOTO_MAX_BYTES,
             max_pixels=settings.PHOTO_MAX_PIXELS,
-            target_long_side=settings.PHOTO_STORED_LONG_SIDE,
+            target_long_side=long_side or settings.PHOTO_STORED_LONG_SIDE,
         )
     except PhotoRejected as exc:
         logger.info("photo rejected: %s", exc)

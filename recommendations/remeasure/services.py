@@ -77,9 +77,10 @@ def ear_photos_to_remeasure(*, model_version: ModelVersion) -> Iterator[tuple[An
     )
 
 
-def _measure_stored(data: bytes, model: MeasuringModel) -> PhotoMeasured | ApplicationError:
+def _measure_stored(data: bytes, model: MeasuringModel, long_side: int) -> PhotoMeasured | ApplicationError:
     try:
-        return photo_measure(data, spec=model.spec())
+        # At the stored size, whatever PHOTO_STORED_LONG_SIDE is now: the landmarks stay in its pixels.
+        return photo_measure(data, spec=model.spec(), long_side=long_side)
     except DependencyUnavailable:
         raise
     except ApplicationError as exc:  # the stored file no longer decodes: the photo is refused
@@ -117,7 +118,7 @@ def ear_photo_remeasure(*, photo_id: Any, model: MeasuringModel, actor: AuditAct
     if photo is None or photo.model_version_id == model.id:
         return "skipped"
     data = photo_object_read(key=photo.storage_key)
-    measured = _measure_stored(data, model)
+    measured = _measure_stored(data, model, max(photo.width, photo.height))
     fields = _photo_fields(measured)
     with transaction.atomic():
         locked = EarPhoto.objects.select_for_update().filter(pk=photo.pk, purged_at__isnull=True).first()

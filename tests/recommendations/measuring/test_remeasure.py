@@ -14,7 +14,7 @@ from accounts.audit.models import AuditEvent
 from inference.training.renderer import render_photo
 from recommendations.catalog.services import product_load_demo_catalog
 from recommendations.models import EarPhoto, Recommendation
-from recommendations.photos.storage import photo_object_save
+from recommendations.photos.storage import photo_object_read, photo_object_save
 from recommendations.remeasure.services import ear_photos_remeasure, model_version_named
 from tests.recommendations.photos.photo_rows import live, photo_rows
 from tests.s3 import PhotoBucket
@@ -83,6 +83,8 @@ def test_remeasure_measures_with_the_version_ranks_again_audits_every_read_and_a
     assert shown["model_version"] == "earnet-2.0.0"
     assert shown["quality"]["passed"] is True
     assert shown["measurements"]["ear_length"]["unit"] == "mm"
+    kept_row = EarPhoto.objects.get(pk=kept["id"])
+    assert tuple(kept_row.geometry["image_size"]) == (kept_row.width, kept_row.height)  # the stored photo's frame
     reranked = ranked_client.get(f"/api/v1/fittings/{ranked}/recommendation").json()
     assert reranked["model_version"] == "earnet-2.0.0"
     assert Recommendation.objects.filter(fitting_id=ranked).count() == 2
@@ -126,21 +128,27 @@ def test_remeasure_refuses_a_version_nobody_ships() -> None:
         call_command("remeasure", "--model", "9.9.9")
 
 
-def test_remeasure_runs_the_same_queries_for_each_photo_whatever_their_number(photo_bucket: PhotoBucket) -> None:
+def test_remeasure_runs_the_same_queries_for_each_photo_whatever_their_number(
+    photo_bucket: PhotoBucket, create_fitting: Any
+) -> None:
     """Per photo a fixed number of queries (read, lock, write, audit); the run's own are fixed."""
-    buffer = io.BytesIO()
-    render_photo(13, size=(500, 375), ear=True, card=True).image.save(buffer, "JPEG", quality=92)
+    stored = _upload(*_owner(create_fitting), 13)  # stored the way uploads are, under 1.1.0
+    stored_row = EarPhoto.objects.get(pk=stored["id"])
+    data = photo_object_read(key=stored_row.storage_key)
     version = model_version_named(model="2.0.0")
     assert version is not None
+    assert ear_photos_remeasure(model_version=version).remeasured == 1  # the uploaded one, out of the way
     counts = []
     for number in (2, 4, 6):
         keys = [f"photos/2026/12/07/count/{number}-{i}.jpg" for i in range(number)]
         for key in keys:
-            photo_object_save(key=key, data=buffer.getvalue(), content_type="image/jpeg")
+            photo_object_save(key=key, data=data, content_type="image/jpeg")
         photo_rows(keys=keys, expires_at=live())
+        EarPhoto.objects.filter(storage_key__in=keys).update(width=stored_row.width, height=stored_row.height)
         with CaptureQueriesContext(connection) as captured:
             result = ear_photos_remeasure(model_version=version)
         assert result.photos_read == number
+        assert result.remeasured == result.photos_read  # measured: the counts include the whole write path
         counts.append(len(captured))
     assert counts[2] - counts[1] == counts[1] - counts[0]
     per_photo = (counts[1] - counts[0]) // 2
