@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -31,7 +32,7 @@ from recommendations.catalog.services import (
     product_set_active,
 )
 from recommendations.catalog.transfer import ProductResource
-from recommendations.measuring.services import model_version_activate
+from recommendations.measuring.services import model_version_activate, model_versions_register_shipped
 from recommendations.models import (
     EarPhoto,
     FitFeedback,
@@ -368,13 +369,25 @@ class ModelVersionAdmin(ReadOnlyAdmin):
     fields = ("name", "version", "sha256", "licence", "provenance", "metrics", "active", "activated_at", "created_at")
     actions = ["activate"]
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # The versions this release ships are registered from their cards (idempotent), so a new
+        # one is listed, ready to activate, without a setup step.
+        model_versions_register_shipped()
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description="Activate the selected model version", permissions=["activate"])
     def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one model version to activate.", messages.ERROR)
             return
         version = model_version_activate(model_version=queryset.get(), actor=AuditActor.for_user(request.user))
-        self.message_user(request, f"{version} is now the active model.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{version} is now the active model: the next photo is measured with it, in every process within "
+            f"{settings.MODEL_ACTIVE_CACHE_SECONDS} s at the most. Photos stored before keep their measurements "
+            f"until `manage.py remeasure --model {version.version}` is run.",
+            messages.SUCCESS,
+        )
 
     def has_activate_permission(self, request: HttpRequest) -> bool:
         return bool(getattr(request.user, "is_superuser", False))

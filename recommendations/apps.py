@@ -15,12 +15,12 @@ class RecommendationsConfig(AppConfig):
         from earfit.readiness import readiness_check_register
         from earfit.task_queue import broker_ping
         from recommendations.catalog.services import catalog_change_subscribe
-        from recommendations.measuring.analysis import model_ready
+        from recommendations.measuring.active import model_active_ready
         from recommendations.photos.storage import photo_storage_ping
         from recommendations.tasks import fittings_rescore_after_catalog_change
 
         # The work this app sends to Celery needs the broker; the order is /readyz's.
         readiness_check_register(name="storage", probe=photo_storage_ping)
         readiness_check_register(name="broker", probe=broker_ping)
-        readiness_check_register(name="model", probe=model_ready)
+        readiness_check_register(name="model", probe=model_active_ready)
         catalog_change_subscribe(callback=fittings_rescore_after_catalog_change)

@@ -13,11 +13,15 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
+from accounts.audit.services import AuditActor
 from earfit.exceptions import DependencyUnavailable
 from earfit.task_queue import task_enqueue_on_commit
 from recommendations.fittings.selectors import fitting_get_open, fitting_ids_ranked_open
 from recommendations.fittings.services import recommendation_generate
+from recommendations.measuring.active import model_version_active
+from recommendations.models import EarPhoto
 from recommendations.photos.services.purge import ear_photo_purge_expired
+from recommendations.remeasure.services import REMEASURE_JOB, ear_photo_remeasure, fitting_rerank_after_remeasure
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +79,17 @@ def fittings_rescore_task() -> int:
 def fittings_rescore_after_catalog_change() -> None:
     """Subscribed to catalog changes: once the change commits, re-rank on a worker (optional work)."""
     task_enqueue_on_commit(fittings_rescore_task)
+
+
+@shared_task(**RETRY_POLICY)
+def ear_photo_remeasure_task(photo_id: str) -> str:
+    """Re-measure one stored photo with the version active when the task runs, then rank its
+    fitting again. Idempotent: a photo already measured by that version is left alone."""
+    model = model_version_active()
+    outcome = ear_photo_remeasure(photo_id=photo_id, model=model, actor=AuditActor.system(REMEASURE_JOB))
+    if outcome in ("remeasured", "rejected"):
+        photo_fitting = EarPhoto.objects.filter(pk=photo_id).values_list("fitting_id", flat=True).first()
+        if photo_fitting is not None:
+            fitting_rerank_after_remeasure(fitting_id=photo_fitting)
+    logger.info("photo %s re-measured with %s: %s", photo_id, model.label, outcome)
+    return f"{model.label}: {outcome}"

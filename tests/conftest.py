@@ -77,6 +77,17 @@ def _questionnaire_v1(request: pytest.FixtureRequest) -> None:
         Questionnaire.objects.create(version=1, title=QUESTIONNAIRE_V1_TITLE, questions=QUESTIONNAIRE_V1, active=True)
 
 
+@pytest.fixture(autouse=True)
+def _active_model_forgotten() -> None:
+    """The active model version is cached per process (`measuring.active`), but each test's
+    database is rolled back: forget the version an earlier test cached."""
+    from django.core.cache import cache
+
+    from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY
+
+    cache.delete(ACTIVE_MODEL_CACHE_KEY)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     PHOTO_PURGED = "photo.purged", "Photo purged"
     PURGE_RUN = "purge.run", "Purge run"
     MODEL_ACTIVATED = "model.activated", "Model version activated"
+    PHOTO_REMEASURED = "photo.remeasured", "Photo read and re-measured by another model version"
+    REMEASURE_RUN = "remeasure.run", "Re-measurement run"
     AUDIT_EXPORTED = "audit.exported", "Audit trail exported"
     ROLE_CHANGED = "role.changed", "Role changed"
     LOGIN_FAILED = "login.failed", "Login failed"

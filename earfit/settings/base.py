@@ -226,6 +226,10 @@ PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 # What is measured and stored: a re-encode this many pixels on the long side, never the original
 # bytes. 500 lets a 12 MP phone JPEG decode at 1/8 scale (README, "Ear photos").
 PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=500)
+# Seconds each process keeps the active model version before reading it again. Activation clears
+# the shared cache at once (Redis in production); a per-process cache (the embedded default)
+# picks a new version up within this many seconds. recommendations/measuring/active.py
+MODEL_ACTIVE_CACHE_SECONDS = env.int("MODEL_ACTIVE_CACHE_SECONDS", default=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 

@@ -14,7 +14,8 @@ from earfit.api.serializers import ErrorSerializer
 from recommendations.fittings.selectors import fitting_get_for_owner
 from recommendations.measuring.analysis import overlay_legend
 from recommendations.models import EarPhoto, Fitting, Product
-from recommendations.vocabulary import UNITS
+from recommendations.photos.selectors import ear_photo_shown
+from recommendations.vocabulary import SCALE_CHOICES, UNITS
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
@@ -83,9 +84,31 @@ OVERLAY_LEGEND_ENTRY = inline_serializer(
 )
 
 
+class PointSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="The landmark (`helix_top`, …) or the card's corner (`card_top_left`, …).")
+    x = serializers.FloatField(help_text="Pixels from the stored photo's left edge (its `width` is the frame).")
+    y = serializers.FloatField(help_text="Pixels from the stored photo's top edge.")
+    confidence = serializers.FloatField(
+        min_value=0, max_value=1, help_text="0 to 1: how sharply the model (or the card's edge fit) placed it."
+    )
+
+
 class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
-    measurements = serializers.DictField(child=MeasurementSerializer())
+    scale = serializers.SerializerMethodField(help_text="`mm` only when the card passed the geometric check.")
+    measurements = serializers.SerializerMethodField(
+        help_text="Values in mm only with a geometrically verified card; otherwise ratios to the ear's length."
+    )
     quality = QualitySerializer()
+    width = serializers.IntegerField(help_text="The stored photo's width in pixels: the frame of every point.")
+    height = serializers.IntegerField(help_text="The stored photo's height in pixels.")
+    landmarks = serializers.SerializerMethodField(help_text="The ear's landmarks the measurements are taken between.")
+    card_corners = serializers.SerializerMethodField(
+        help_text="The card's corners (top-left, top-right, bottom-right, bottom-left); empty without a card."
+    )
+    card_verified = serializers.SerializerMethodField(
+        help_text="The card's corners passed the geometric check (straight edges, right angles, the bank-card "
+        "aspect); only then are there millimetres."
+    )
     model_version = serializers.CharField(source="model_version.__str__")
     overlay_url = serializers.SerializerMethodField()
     overlay_legend = serializers.SerializerMethodField()
@@ -102,9 +125,33 @@ class EarPhotoSerializer(serializers.ModelSerializer[EarPhoto]):
             "measurements",
             "quality",
             "model_version",
+            "width",
+            "height",
+            "landmarks",
+            "card_corners",
+            "card_verified",
             "overlay_url",
             "overlay_legend",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=SCALE_CHOICES))
+    def get_scale(self, photo: EarPhoto) -> str:
+        return ear_photo_shown(photo=photo).scale
+
+    @extend_schema_field(serializers.DictField(child=MeasurementSerializer()))
+    def get_measurements(self, photo: EarPhoto) -> dict[str, Any]:
+        return ear_photo_shown(photo=photo).measurements
+
+    @extend_schema_field(PointSerializer(many=True))
+    def get_landmarks(self, photo: EarPhoto) -> list[dict[str, Any]]:
+        return ear_photo_shown(photo=photo).landmarks
+
+    @extend_schema_field(PointSerializer(many=True))
+    def get_card_corners(self, photo: EarPhoto) -> list[dict[str, Any]]:
+        return ear_photo_shown(photo=photo).card_corners
+
+    def get_card_verified(self, photo: EarPhoto) -> bool:
+        return ear_photo_shown(photo=photo).card_verified
 
     @extend_schema_field(serializers.ListField(child=OVERLAY_LEGEND_ENTRY))
     def get_overlay_legend(self, photo: EarPhoto) -> list[dict[str, str]]:

@@ -116,7 +116,10 @@ def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | Non
             "answers": fitting.answers,
             "ranking": RANKING_VERSION,
             "catalog": catalog_version,
+            # The photo and what it says now: re-measured by another model, it ranks anew.
             "photo": str(photo.pk) if photo else None,
+            "photo_model": photo.model_version_id if photo else None,
+            "photo_measurements": photo.measurements if photo else None,
         },
         sort_keys=True,
         default=str,

@@ -17,6 +17,7 @@ from recommendations.legacy.export import LegacyExport, LegacyRow, parse_time
 from recommendations.legacy.mapping import SIDES
 from recommendations.legacy.report import LegacyImportReport
 from recommendations.legacy.selectors import legacy_targets
+from recommendations.measuring.active import model_spec_active_read_only
 from recommendations.measuring.analysis import photo_measure
 from recommendations.models import EarPhoto, Fitting, LegacyRecord, LegacyRecordKind
 from recommendations.photos.services.upload import ear_photo_ingest
@@ -85,7 +86,7 @@ def legacy_photos_import(
             continue
         try:
             if dry_run:
-                measured = photo_measure(data)
+                measured = photo_measure(data, spec=model_spec_active_read_only())
                 if not measured.passed:
                     raise ApplicationError(measured.guidance, code="photo_quality")
             else:

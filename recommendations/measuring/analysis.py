@@ -20,7 +20,7 @@ from inference.errors import ModelIntegrityError, ModelUnavailable, PhotoRejecte
 from inference.overlay import CARD_COLOUR, COLOURS
 from inference.predict import analyse_photo, render_overlay
 from inference.preprocess import decode_photo, reencode_for_storage
-from inference.registry import ModelSpec, default_spec, read_model_card
+from inference.registry import ModelSpec, default_spec, read_model_card, spec_for_version
 from inference.types import EarAnalysis, Keypoint, Measurement, QualityIssue, TipSizeEstimate
 from inference.vocabulary import MEASUREMENT_LABELS
 
@@ -44,7 +44,7 @@ class PhotoMeasured:
     stored_jpeg: bytes
     width: int
     height: int
-    model_card: dict[str, Any]
+    model: str  # "<name>-<version>" of the model that measured it
 
 
 def model_spec() -> ModelSpec:
@@ -61,12 +61,43 @@ def _card(card_path: str) -> dict[str, Any]:
 
 
 def model_card() -> dict[str, Any]:
+    """The card of the model this release ships (the first one activated on a fresh database)."""
     return _card(str(model_spec().card_path))
 
 
-# When a photo has several problems, the shopper is told one: the first of these it has. A missing
-# or tiny ear hides everything else, and pose and light change what blur and size look like.
-RETAKE_ORDER = ("no_ear", "ear_too_small", "bad_pose", "too_dark", "too_bright", "blurry")
+def model_spec_for(*, name: str, version: str, sha256: str) -> ModelSpec:
+    """The loaded spec of a registered version; a 503 when its file is missing or is not the
+    file the version was registered with (its sha256), never a measurement by another model."""
+    try:
+        shipped = model_spec()
+        same = (shipped.name, shipped.version) == (name, version)
+        spec = shipped if same else spec_for_version(version, name)
+    except (ModelUnavailable, ModelIntegrityError) as exc:
+        logger.error("ear model %s-%s unavailable: %s", name, version, exc)
+        raise DependencyUnavailable("model") from exc
+    if spec.sha256 != sha256:
+        logger.error(
+            "ear model %s pins sha256 %s, its registered version %s: refusing it", spec.label, spec.sha256, sha256
+        )
+        raise DependencyUnavailable("model")
+    return spec
+
+
+# When a photo has several problems, the shopper is told one: the first of these it has. A missing,
+# cut-off or tiny ear hides everything else, and pose and light change what blur and size look like.
+# The plausibility checks (the card's distance, adult proportions and sizes) judge landmarks that
+# any problem above can spoil, so they come last. Every blocking code is listed (a test keeps it so).
+RETAKE_ORDER = (
+    "no_ear",
+    "ear_cut_off",
+    "ear_too_small",
+    "bad_pose",
+    "too_dark",
+    "too_bright",
+    "blurry",
+    "scale_inconsistent",
+    "implausible_measurement",
+)
 
 
 @dataclass(frozen=True)
@@ -91,19 +122,20 @@ def retake_advice(issues: Sequence[QualityIssue]) -> RetakeAdvice:
     )
 
 
-def photo_measure(data: bytes) -> PhotoMeasured:
-    """Decode at reduced scale, measure, and re-encode for storage; raises the API's errors."""
+def photo_measure(data: bytes, *, spec: ModelSpec, long_side: int | None = None) -> PhotoMeasured:
+    """Decode at reduced scale (``long_side``, the stored size by default), measure with ``spec``,
+    and re-encode for storage; raises the API's errors (a photo that fails the quality gate is a
+    result with ``passed`` false)."""
     try:
         decoded = decode_photo(
             data,
             max_bytes=settings.PHOTO_MAX_BYTES,
             max_pixels=settings.PHOTO_MAX_PIXELS,
-            target_long_side=settings.PHOTO_STORED_LONG_SIDE,
+            target_long_side=long_side or settings.PHOTO_STORED_LONG_SIDE,
         )
     except PhotoRejected as exc:
         logger.info("photo rejected: %s", exc)
         raise ApplicationError(exc.message, code=exc.code, status_code=exc.status) from exc
-    spec = model_spec()
     try:
         analysis = analyse_photo(decoded.image, spec=spec)
     except (ModelUnavailable, ModelIntegrityError) as exc:
@@ -127,7 +159,7 @@ def photo_measure(data: bytes) -> PhotoMeasured:
         stored_jpeg=stored,
         width=decoded.image.width,
         height=decoded.image.height,
-        model_card=model_card(),
+        model=spec.label,
     )
 
 
@@ -152,11 +184,6 @@ def photo_overlay(stored_jpeg: bytes, geometry: dict[str, Any]) -> bytes:
     """Draw the stored analysis on the stored photo (the same pixels it was measured on)."""
     with Image.open(io.BytesIO(stored_jpeg)) as image:
         return render_overlay(image.convert("RGB"), _analysis_from_dict(geometry))
-
-
-def model_ready() -> None:
-    """Readiness probe: the model's card and file are present and match their checksum."""
-    model_spec()
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:

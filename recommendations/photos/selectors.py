@@ -1,11 +1,14 @@
 """Reads of ear photos: the owner's photo, its overlay, the photo a ranking uses, what has expired."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 
+from inference.keypoints import MEASUREMENTS
 from inference.types import Measurement
 from recommendations.measuring.analysis import photo_overlay
 from recommendations.models import EarPhoto, Fitting
@@ -26,12 +29,18 @@ def ear_photo_overlay(*, photo: EarPhoto) -> bytes:
     return photo_overlay(photo_object_read(key=photo.storage_key), photo.geometry)
 
 
+MEASURED = frozenset(MEASUREMENTS)
+
+
 def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
-    """The photo to rank with: measured in mm if any is, then the most confident, then the newest."""
+    """The photo to rank with: measured in mm if any is, then the most confident, then the newest.
+    Only what the owner is shown counts: a photo a newer model rejected when it re-measured it
+    (`remeasure`), or whose mm were never backed by a verified card, has nothing to rank with."""
     photos = EarPhoto.objects.filter(fitting=fitting, purged_at__isnull=True).select_related("model_version")
+    shown = {p.pk: ear_photo_shown(photo=p) for p in photos}
     return min(
-        photos,
-        key=lambda p: (p.scale != "mm", -p.confidence, -p.created_at.timestamp()),
+        (p for p in photos if p.quality.get("passed") is not False and shown[p.pk].measurements.keys() >= MEASURED),
+        key=lambda p: (shown[p.pk].scale != "mm", -p.confidence, -p.created_at.timestamp()),
         default=None,
     )
 
@@ -39,11 +48,12 @@ def ear_photo_best_for_fitting(*, fitting: Fitting) -> EarPhoto | None:
 def ear_photo_ranking_inputs(*, photo: EarPhoto) -> tuple[EarGeometry, TipSuggestion]:
     """The photo's stored measurements and tip size as the ranking reads them."""
 
-    scale: Scale = "mm" if photo.scale == "mm" else "relative"
+    shown = ear_photo_shown(photo=photo)
+    scale: Scale = shown.scale
     unit: Unit = "mm" if scale == "mm" else "ratio"
 
     def measurement(name: str) -> Measurement:
-        stored = photo.measurements[name]
+        stored = shown.measurements[name]
         return Measurement(name, float(stored["value"]), float(stored["uncertainty"]), unit)
 
     geometry = EarGeometry(
@@ -63,6 +73,47 @@ def ear_photo_ranking_inputs(*, photo: EarPhoto) -> tuple[EarGeometry, TipSugges
         reason = "Your photo's measurement of the ear-canal entrance is too uncertain to pick a tip size."
         tip = TipSuggestion(None, photo.tip_size_confidence, True, reason)
     return geometry, tip
+
+
+@dataclass(frozen=True)
+class PhotoShown:
+    """What the owner's API shows of a photo's measurement: mm only from a verified card."""
+
+    scale: Scale
+    measurements: dict[str, Any]
+    card_verified: bool
+    landmarks: list[dict[str, Any]]
+    card_corners: list[dict[str, Any]]
+
+
+def _points(raw: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": str(p["name"]), "x": float(p["x"]), "y": float(p["y"]), "confidence": float(p["confidence"])}
+        for p in raw or []
+        if isinstance(p, dict) and {"name", "x", "y", "confidence"} <= p.keys()
+    ]
+
+
+def ear_photo_shown(*, photo: EarPhoto) -> PhotoShown:
+    """The photo's measurements, landmarks and card corners (stored-photo pixels) as answered.
+
+    The guarantee is kept here too, not only in inference: a row whose geometry does not say its
+    card passed the geometric check (a row stored before that check existed, say) shows no value
+    in mm; its measurements stay hidden until `remeasure` measures it again.
+    """
+    verified = bool(photo.geometry.get("card_verified", False))
+    shown = {
+        name: m
+        for name, m in photo.measurements.items()
+        if isinstance(m, dict) and (verified or m.get("unit", "mm") != "mm")
+    }
+    return PhotoShown(
+        scale="mm" if verified and photo.scale == "mm" else "relative",
+        measurements=shown,
+        card_verified=verified,
+        landmarks=_points(photo.geometry.get("keypoints")),
+        card_corners=_points(photo.geometry.get("card_corners")),
+    )
 
 
 def ear_photo_count_expired(*, older_than: timedelta = timedelta(0), now: datetime | None = None) -> int:

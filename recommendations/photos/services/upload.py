@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
+from recommendations.measuring.active import model_version_active
 from recommendations.measuring.analysis import photo_measure
-from recommendations.measuring.services import model_version_for_card
 from recommendations.models import EarPhoto, Fitting, FittingStatus
 from recommendations.photos.storage import (
     photo_key_new,
@@ -57,7 +57,9 @@ def ear_photo_ingest(
         raise ApplicationError(
             "This photo is past its retention period and cannot be stored.", code="past_retention", status_code=422
         )
-    measured = photo_measure(data)
+    # The version active now measures it, and is the one recorded with it.
+    model = model_version_active()
+    measured = photo_measure(data, spec=model.spec())
     if not measured.passed:
         raise ApplicationError(
             measured.guidance,
@@ -65,7 +67,6 @@ def ear_photo_ingest(
             extra={"reasons": measured.reasons, "warnings": measured.warnings, "guidance": measured.guidance},
             status_code=422,
         )
-    model_version = model_version_for_card(card=measured.model_card)
     key = photo_key_new(fitting_id=fitting.id, side=side)
     photo_object_save(key=key, data=measured.stored_jpeg, content_type="image/jpeg")
     try:
@@ -89,7 +90,7 @@ def ear_photo_ingest(
                 tip_size=measured.tip_size or "",
                 tip_size_confidence=measured.tip_confidence,
                 geometry=measured.geometry,
-                model_version=model_version,
+                model_version_id=model.id,
                 expires_at=expires_at,
             )
             if replaced:
@@ -107,7 +108,7 @@ def ear_photo_ingest(
                     "side": side,
                     "scale": photo.scale,
                     "size_bytes": photo.size_bytes,
-                    "model_version": str(model_version),
+                    "model_version": model.label,
                     "replaced": [str(p.pk) for p in replaced],
                     **(audit_facts or {}),
                 },

@@ -1,0 +1,1 @@
+"""Re-measuring stored photos with another model version (`manage.py remeasure`)."""
