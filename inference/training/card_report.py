@@ -63,7 +63,8 @@ def _negatives(m: dict[str, Any]) -> str:
         f"{neg['pictures']} free-licence pictures ({neg['with_drawn_card']} with a drawn card): ear claimed on "
         f"{neg['ear_false_accepts']} ({100 * rate['value']:.1f} %, 95 % CI {100 * cp[0]:.1f}–{100 * cp[1]:.1f} % "
         f"Clopper–Pearson, {100 * bp[0]:.1f}–{100 * bp[1]:.1f} % bootstrap over pictures); photos given "
-        f"millimetres: {neg['photos_with_mm']}."
+        f"millimetres: {neg['photos_with_mm']}. False accepts by kind of picture: "
+        f"{json.dumps(neg['false_accepts_by_category'])}."
     )
 
 
@@ -74,7 +75,8 @@ def _decisions(cal: dict[str, Any]) -> list[str]:
     neg = on["negatives"]
     return [
         f"- Decisions, chosen on calibration data only (seeds {cal['seeds']}; {cal['negatives']}) and shipped in "
-        f"the card: ear presence Platt scale {p['scale']}, bias {p['bias']}, threshold {p['threshold']}; card "
+        f"the card: ear presence Platt scale {p['scale']}, bias {p['bias']}, threshold {p['threshold']} "
+        f"(landmarks with an ear's proportions) and {p.get('threshold_unshaped', p['threshold'])} (without); card "
         f"threshold {p['card_threshold']}; uncertainty factors {json.dumps(cal['z_scale'])}. On the calibration "
         f"data they give: no_ear right {on['no_ear_accuracy']}, ear recall {on['ear_recall']}, no_reference_card "
         f"right {on['no_reference_card_accuracy']} ({on['renders']} renders); false accepts "

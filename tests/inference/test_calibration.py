@@ -4,6 +4,7 @@ do what they say, and shipped in the model card; the README's figures are the ca
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -14,10 +15,13 @@ from inference import predict
 from inference.keypoints import MEASUREMENTS
 from inference.plausibility import Finding
 from inference.predict import analyse_photo
-from inference.registry import MODELS_DIR, load_spec, spec_for_version
+from inference.registry import MODELS_DIR, load_spec, read_model_card, spec_for_version
 from inference.training.calibration import Signals, choose, write_decisions
+from inference.training.card_report import readme_block, render
 from inference.training.negatives import CATALOGUE, eval_half
 from inference.training.renderer import render_photo
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _signals(seed: int = 0) -> list[Signals]:
@@ -102,3 +106,12 @@ def test_landmarks_without_an_ear_s_proportions_need_the_higher_threshold(monkey
     assert "no_ear" not in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=lenient)).reasons
     strict = dataclasses.replace(spec.postprocessing, ear_threshold_unshaped=1.0)
     assert "no_ear" in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=strict)).reasons
+
+
+def test_the_shipped_2_0_card_holds_its_decisions_and_the_readme_its_figures() -> None:
+    card = read_model_card(MODELS_DIR / "earnet-2.0.0.json")
+    presence = card["calibration"]["presence"]
+    assert card["postprocessing"]["presence"]["card_threshold"] == presence["card_threshold"]
+    assert card["metrics"]["negative_set"]["half"].startswith("report")
+    assert readme_block(README.read_text(), "2.0.0") == render(card, card["metrics_command"])
+    assert json.loads(json.dumps(card["targets"])) == card["metrics"]["targets"]
