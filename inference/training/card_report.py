@@ -135,7 +135,9 @@ def render(card: dict[str, Any], command: str) -> str:
         "",
         _targets(card.get("targets", m["targets"])),
         "",
-        f"Not known: {m['note']}",
+        f"Not known: {m['note']} The card's limitations: {' '.join(card.get('limitations', []))}",
+        "",
+        f"What a validation on real ears would take (the card's `validation_plan`): {card.get('validation_plan', '—')}",
         end_marker(version),
     ]
     return "\n".join(lines)
