@@ -12,7 +12,8 @@ What the network says is then checked before anything is reported:
   millimetres, and the scale comes from the fitted corners, with its own uncertainty. A card the
   network saw but the pixels do not confirm is a warning (``card_not_verified``), never mm.
 - **The ear** must be seen by the full frame and, for 2.x models, by the zoomed crop as well, with
-  a calibrated probability over the model card's threshold.
+  a calibrated probability over the model card's threshold; landmarks without an ear's
+  proportions need the card's higher ``threshold_unshaped`` too, else there is no ear.
 - **Plausibility** (``plausibility``): adult proportions, the concha inside the ear, the card
   beside the ear at the same scale, adult sizes in mm. A photo that fails is rejected with one
   primary reason and carries no measurements.
@@ -205,6 +206,8 @@ def analyse_photo(
             ear_conf = _ear_probability(min(ear_logit, ear.first_logits[0]), pp)
             if ear_conf < pp.ear_threshold:
                 ear = None
+        if ear is not None and ear_conf < pp.ear_threshold_unshaped and shape_findings(ear.points):
+            ear = None  # not sure enough to call it an ear whose landmarks lack an ear's proportions
 
     check: CardCheck | None = None
     if card_net is not None and ear is not None:

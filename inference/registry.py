@@ -51,7 +51,9 @@ class PostProcessing:
     ``ear_presence``: ``"full_frame"`` (1.x: the full-frame logit alone) or ``"full_frame_and_crop"``
     (2.x: the zoomed ear crop must say "ear" too; the smaller logit counts). ``presence_scale`` and
     ``presence_bias`` map that logit to a calibrated probability (Platt scaling, fitted on
-    calibration renders), compared with ``ear_threshold``. ``uncertainty``: ``"spread"`` (1.x: a
+    calibration renders), compared with ``ear_threshold``; an ear whose landmarks fail the shape
+    guards (``plausibility.shape_findings``) needs ``ear_threshold_unshaped`` as well (0: no such
+    rule), else it is no ear: look-alikes rarely have an ear's proportions. ``uncertainty``: ``"spread"`` (1.x: a
     per-measurement sigma times the heatmap spread) or ``"calibrated"`` (2.x: per-photo landmark
     and card-scale uncertainty times a per-measurement factor ``z_scale``).
     """
@@ -62,6 +64,7 @@ class PostProcessing:
     presence_scale: float = 1.0
     presence_bias: float = 0.0
     ear_threshold: float = 0.5
+    ear_threshold_unshaped: float = 0.0
     card_threshold: float = 0.5
     uncertainty: str = "spread"
     z_scale: tuple[tuple[str, float], ...] = ()
@@ -91,6 +94,9 @@ def postprocessing_from_card(card: dict[str, Any]) -> PostProcessing:
         presence_scale=float(calibration.get("presence", {}).get("scale", base.presence_scale)),
         presence_bias=float(calibration.get("presence", {}).get("bias", base.presence_bias)),
         ear_threshold=float(calibration.get("presence", {}).get("threshold", base.ear_threshold)),
+        ear_threshold_unshaped=float(
+            calibration.get("presence", {}).get("threshold_unshaped", base.ear_threshold_unshaped)
+        ),
         card_threshold=float(presence.get("card_threshold", base.card_threshold)),
         uncertainty=str(block.get("uncertainty", base.uncertainty)),
         z_scale=tuple(sorted((str(k), float(v)) for k, v in calibration.get("z_scale", {}).items())),

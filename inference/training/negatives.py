@@ -277,10 +277,34 @@ def _split_and_store(rows: list[tuple[str, Source, bytes]], cache: Path) -> list
     return sorted(pictures, key=lambda p: p.file)
 
 
+def eval_half(member: str) -> str:
+    """Which half of the evaluation split a picture is in: ``"calibration"`` or ``"report"``.
+
+    The evaluation split's pictures are never trained on. Half of them (alternating within each
+    category in catalogue order, the first of a category to the report, so a category with one
+    picture is reported) choose the decisions (ear-presence and card thresholds) together with the
+    training split; the other half is only ever scored for the report.
+    """
+    seen: dict[str, int] = {}
+    for _, item, category, split in CATALOGUE:
+        if split != "eval":
+            continue
+        index = seen.get(category, 0)
+        seen[category] = index + 1
+        if item == member:
+            return "report" if index % 2 == 0 else "calibration"
+    raise ValueError(f"{member} is not in the evaluation split")
+
+
 def load_negatives(
-    cache: Path = DEFAULT_CACHE, *, split: str | None = None, registries: tuple[str, ...] = ("pypi", "debian")
+    cache: Path = DEFAULT_CACHE,
+    *,
+    split: str | None = None,
+    registries: tuple[str, ...] = ("pypi", "debian"),
+    half: str | None = None,
 ) -> list[tuple[Picture, Image.Image]]:
-    """The cached pictures (fetching them first if the cache lacks them), optionally one split."""
+    """The cached pictures (fetching them first if the cache lacks them), optionally one split, and
+    of the evaluation split optionally one half (``eval_half``)."""
     manifest = cache / "manifest.json"
     pictures = [Picture(**row) for row in json.loads(manifest.read_text())] if manifest.exists() else []
     if not {p.registry for p in pictures} >= set(registries):
@@ -288,7 +312,9 @@ def load_negatives(
     pictures = [p for p in pictures if p.registry in registries]
     out = []
     for p in pictures:
-        if split is None or p.split == split:
+        if (split is None or p.split == split) and (
+            half is None or (p.split == "eval" and eval_half(p.member) == half)
+        ):
             with Image.open(cache / p.file) as im:
                 out.append((p, im.convert("RGB")))
     return out

@@ -31,9 +31,10 @@ TOLERANCE_MM = {
 # version -> (renderer, held-out seeds). The seeds are ones whose card passes the geometric check
 # and whose measurements are within the tolerances: these tests prove the pipeline measures, in mm,
 # close to the truth; how often and how well it does so is evaluate_model's figure, not theirs.
+# (2.0.0: 1_000_108 dropped when the card threshold was chosen on calibration data; its card scores below it.)
 MEASURED = {
     "1.1.0": ("flat", (1_000_101, 1_000_105, 1_000_114)),
-    "2.0.0": ("photo", (1_000_107, 1_000_108, 1_000_116)),
+    "2.0.0": ("photo", (1_000_107, 1_000_109, 1_000_116)),
 }
 
 
