@@ -211,7 +211,8 @@ PHOTO_S3_OPTIONS = {
         s3={"addressing_style": "path" if env.str("PHOTO_S3_ENDPOINT_URL", default="") else "auto"},
         connect_timeout=PHOTO_S3_CONNECT_TIMEOUT,
         read_timeout=PHOTO_S3_READ_TIMEOUT,
-        retries={"max_attempts": PHOTO_S3_MAX_ATTEMPTS, "mode": "standard"},
+        # total_max_attempts counts the first attempt; botocore's max_attempts would count retries only.
+        retries={"total_max_attempts": PHOTO_S3_MAX_ATTEMPTS, "mode": "standard"},
     ),
 }
 if PHOTO_STORAGE == "s3":
