@@ -27,7 +27,7 @@ from inference.training.renderer import render_photo
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import _wait_for
 from tests.frozen import PrivatePostgres, PrivateRedis, children_of, frozen
-from tests.production_env import production_environment
+from tests.production_env import gunicorn_start, production_environment
 from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
 
 pytestmark = pytest.mark.slow
@@ -90,12 +90,19 @@ def _assert_unavailable(response: urllib3.BaseHTTPResponse, dependency: str) -> 
     }
 
 
-def _assert_not_ready(response: urllib3.BaseHTTPResponse, failed: list[str]) -> None:
+def _assert_not_ready(response: urllib3.BaseHTTPResponse, seconds: float, failed: list[str]) -> None:
+    assert seconds < settings.READINESS_CHECK_TIMEOUT_SECONDS + SLACK_SECONDS, seconds
     assert response.status == 503, response.data
     assert int(response.headers["Retry-After"]) > 0
     assert response.json()["failed"] == failed
     for name in failed:
         assert response.json()["checks"][name]["status"] == "failed"
+
+
+def _assert_recovered(served: Served, before: list[int]) -> None:
+    """After the thaw the dependency answers again through the same processes."""
+    assert served.request("GET", "/readyz")[0].status == 200
+    assert served.processes() == before
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +142,7 @@ def served(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 check=True,
                 capture_output=True,
             )
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "earfit.wsgi:application"],
-                cwd=ROOT,
-                env=env,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = gunicorn_start(env=env, log=log)
             pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=2, read=90))
             photo = io.BytesIO()
             render_photo(11, size=(1024, 768), ear=True, card=True).image.save(photo, "JPEG", quality=92)
@@ -179,16 +179,14 @@ def test_with_s3_frozen_uploads_and_readyz_answer_503_in_budget_and_recover(serv
     assert upload_seconds < measuring_seconds + _part("storage (S3)"), (upload_seconds, measuring_seconds)
     assert read.status == 200  # a fitting read needs no S3 call
     assert read_seconds < SLACK_SECONDS
-    _assert_not_ready(ready, ["storage"])
+    _assert_not_ready(ready, ready_seconds, ["storage"])
     print(
         f"S3 frozen: upload 503 in {upload_seconds:.1f} s ({measuring_seconds:.1f} s measuring), readyz in {ready_seconds:.1f} s"
     )
-    assert ready_seconds < settings.READINESS_CHECK_TIMEOUT_SECONDS + SLACK_SECONDS, ready_seconds
 
     upload, _ = served.upload(fitting_id, token)
     assert upload.status == 201, upload.data
-    assert served.request("GET", "/readyz")[0].status == 200
-    assert served.processes() == before
+    _assert_recovered(served, before)
 
 
 def test_with_postgres_frozen_every_request_answers_503_in_budget_and_recovers(served: Served) -> None:
@@ -203,16 +201,14 @@ def test_with_postgres_frozen_every_request_answers_503_in_budget_and_recovers(s
     assert read_seconds < _part("database"), read_seconds
     _assert_unavailable(upload, "database")
     assert upload_seconds < _part("database"), upload_seconds
-    _assert_not_ready(ready, ["database"])
+    _assert_not_ready(ready, ready_seconds, ["database"])
     print(
         f"PostgreSQL frozen: read 503 in {read_seconds:.1f} s, upload {upload_seconds:.1f} s, readyz {ready_seconds:.1f} s"
     )
-    assert ready_seconds < settings.READINESS_CHECK_TIMEOUT_SECONDS + SLACK_SECONDS, ready_seconds
 
     read, _ = served.read(fitting_id, token)
     assert read.status == 200, read.data
-    assert served.request("GET", "/readyz")[0].status == 200
-    assert served.processes() == before
+    _assert_recovered(served, before)
 
 
 def test_with_redis_frozen_requests_answer_503_in_budget_and_recover(served: Served) -> None:
@@ -227,11 +223,9 @@ def test_with_redis_frozen_requests_answer_503_in_budget_and_recover(served: Ser
         ready, ready_seconds = served.request("GET", "/readyz")
     _assert_unavailable(create, "cache")
     assert create_seconds < _part("cache (Redis)"), create_seconds
-    _assert_not_ready(ready, ["cache", "broker"])
+    _assert_not_ready(ready, ready_seconds, ["cache", "broker"])
     print(f"Redis frozen: create 503 in {create_seconds:.1f} s, readyz {ready_seconds:.1f} s")
-    assert ready_seconds < settings.READINESS_CHECK_TIMEOUT_SECONDS + SLACK_SECONDS, ready_seconds
 
     assert served.fitting()
     assert served.read(fitting_id, token)[0].status == 200
-    assert served.request("GET", "/readyz")[0].status == 200
-    assert served.processes() == before
+    _assert_recovered(served, before)
