@@ -192,6 +192,16 @@ STORAGES = {
 PHOTO_STORAGE = env.str("PHOTO_STORAGE", default="filesystem")
 PHOTO_KEY_PREFIX = "photos/"
 PHOTO_URL_EXPIRE_SECONDS = env.int("PHOTO_URL_EXPIRE_SECONDS", default=60)
+
+
+def photo_s3_encryption(*, sse: str, kms_key_id: str) -> dict[str, str]:
+    """The encryption every put asks for: SSE-S3 (AES256), or SSE-KMS with the named key (the infra's
+    `data` key; empty: S3's AWS-managed aws/s3 key, not the bucket's default key)."""
+    if sse == "aws:kms" and kms_key_id:
+        return {"ServerSideEncryption": sse, "SSEKMSKeyId": kms_key_id}
+    return {"ServerSideEncryption": sse}
+
+
 # Seconds to connect and to wait for each answer, and attempts in all (the first included).
 PHOTO_S3_CONNECT_TIMEOUT = env.float("PHOTO_S3_CONNECT_TIMEOUT", default=2.0)
 PHOTO_S3_READ_TIMEOUT = env.float("PHOTO_S3_READ_TIMEOUT", default=5.0)
@@ -204,7 +214,9 @@ PHOTO_S3_OPTIONS = {
     "querystring_auth": True,
     "querystring_expire": PHOTO_URL_EXPIRE_SECONDS,
     "file_overwrite": True,
-    "object_parameters": {"ServerSideEncryption": env.str("PHOTO_S3_SSE", default="AES256")},
+    "object_parameters": photo_s3_encryption(
+        sse=env.str("PHOTO_S3_SSE", default="AES256"), kms_key_id=env.str("PHOTO_S3_KMS_KEY_ID", default="")
+    ),
     "client_config": Config(
         signature_version="s3v4",
         # A loopback or other custom endpoint has no per-bucket DNS names.
