@@ -62,8 +62,8 @@ def budget_parts(
         ),
         BudgetPart(
             "broker",
-            2 * broker_connect + broker_read,
-            f"check: connect {broker_connect:g} s; publish: connect {broker_connect:g} s + read {broker_read:g} s",
+            2 * (broker_connect + broker_read),
+            f"check, then publish: each connect {broker_connect:g} s + read {broker_read:g} s",
         ),
     ]
 

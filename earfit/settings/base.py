@@ -84,7 +84,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # dependency a request waits on has a connect and a read bound, and together they stay below
 # REQUEST_BUDGET_SECONDS, itself below gunicorn's `timeout`. A silent dependency is a 503 with
 # Retry-After in seconds, never a hung worker.
-REQUEST_BUDGET_SECONDS = env.float("REQUEST_BUDGET_SECONDS", default=40.0)
+REQUEST_BUDGET_SECONDS = env.float("REQUEST_BUDGET_SECONDS", default=45.0)
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
 # The server cancels a statement (lock waits included) after this long...
 DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0)
@@ -330,7 +330,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0)
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker waits out a broker outage of any length (retrying every 30 s at most) instead of
 # exiting after 100 tries, about 50 minutes, and leaving the queue to a restart.
