@@ -1,6 +1,7 @@
 """Project-level views: readiness and the error pages (JSON for the API, HTML for the admin)."""
 
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import render
 from django.template import loader
 from drf_spectacular.utils import extend_schema, inline_serializer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,9 +21,26 @@ from rest_framework.views import APIView
 from earfit.api.exception_handlers import dependency_unavailable_json, error_body
 from earfit.readiness import readiness_check
 
+_CHECK = inline_serializer(
+    "ReadinessCheck",
+    {
+        "status": serializers.ChoiceField(["ok", "failed"]),
+        "ms": serializers.IntegerField(),
+        "reason": serializers.CharField(required=False),
+    },
+)
+_READINESS_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
+    "status": serializers.CharField(),
+    "failed": serializers.ListField(child=serializers.CharField()),
+    "checks": serializers.DictField(child=_CHECK),
+}
+
 
 class ReadinessApi(APIView):
-    """Deploy checks: 200 when every dependency answers, 503 (with Retry-After) otherwise."""
+    """Deploy checks: 200 when every dependency answers, 503 (with Retry-After) otherwise.
+
+    Each check reports `ok` or `failed` (with the reason) and how long it took; `failed` names the
+    dependencies that did not answer. The checks run at once, each with its own short bound."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
@@ -28,14 +48,15 @@ class ReadinessApi(APIView):
     @extend_schema(
         operation_id="readiness",
         responses={
-            200: inline_serializer("Readiness", {"status": serializers.CharField(), "checks": serializers.DictField()}),
-            503: inline_serializer("NotReady", {"status": serializers.CharField(), "checks": serializers.DictField()}),
+            200: inline_serializer("Readiness", _READINESS_FIELDS),
+            503: inline_serializer("NotReady", _READINESS_FIELDS),
         },
     )
     def get(self, request: Request) -> Response:
         report = readiness_check()
+        checks = {name: check.as_json() for name, check in report.checks.items()}
         response = Response(
-            {"status": "ready" if report.ready else "not_ready", "checks": report.checks},
+            {"status": "ready" if report.ready else "not_ready", "failed": report.failed, "checks": checks},
             status=200 if report.ready else 503,
         )
         if not report.ready:
@@ -65,6 +86,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
         return dependency_unavailable_json("database")
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return dependency_unavailable_json("cache")
     message = "Something went wrong on our side. Please try again."
     if _wants_json(request):
         return JsonResponse(error_body(message, "server_error"), status=500)

@@ -5,6 +5,8 @@ reaching any real service (the hosts named here are never contacted unless a tes
 """
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ PRODUCTION_SECRETS = {
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "CACHE_URL": "redis://redis.internal:6379/1",
 }
+ROOT = Path(__file__).resolve().parents[1]
 EMPTY_MANIFEST = '{"paths": {}, "version": "1.1"}'
 
 
@@ -35,3 +38,15 @@ def production_environment(*, inherit: bool = True, **extra: str) -> Iterator[di
     with TemporaryDirectory() as static_root:
         static_root_with_manifest(Path(static_root))
         yield {**base, **PRODUCTION_SECRETS, "STATIC_ROOT": static_root, **extra}
+
+
+def gunicorn_start(*, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn as the container's `web` runs it (gunicorn.conf.py), in a session of its own, logging to `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "earfit.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )

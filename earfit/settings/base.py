@@ -4,13 +4,17 @@
 """
 
 from pathlib import Path
+from typing import Any
 
 from botocore.config import Config
 from celery.schedules import crontab
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from earfit.env import BASE_DIR, env
 from earfit.retention import photo_retention_days
 from earfit.static_headers import add_cache_headers
+from earfit.time_budget import budget_check, budget_parts
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-deploy")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -75,9 +79,42 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when the database is down, so the API answers 503 instead of hanging.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+
+# The request time budget (earfit/time_budget.py, README "The request time budget"): every
+# dependency a request waits on has a connect and a read bound, and together they stay below
+# REQUEST_BUDGET_SECONDS, itself below gunicorn's `timeout`. A silent dependency is a 503 with
+# Retry-After in seconds, never a hung worker.
+REQUEST_BUDGET_SECONDS = env.float("REQUEST_BUDGET_SECONDS", default=45.0)
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# The server cancels a statement (lock waits included) after this long...
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0)
+# ...and the client stops waiting for any answer after this long (earfit/db/postgresql/base.py), so
+# a server that accepts packets but answers nothing cannot hold a worker on a kept connection.
+DATABASE_READ_TIMEOUT = env.float("DATABASE_READ_TIMEOUT", default=8.0)
+
+
+def database_bounded(database: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL through earfit's backend, every wait bounded; anything else as it is."""
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    options = database.setdefault("OPTIONS", {})
+    options.update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+            "read_timeout": DATABASE_READ_TIMEOUT,
+            # A peer that stops acknowledging (a lost host, a cut network) ends the connection too.
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "tcp_user_timeout": int(DATABASE_READ_TIMEOUT * 1000),
+        }
+    )
+    return {**database, "ENGINE": "earfit.db.postgresql"}
+
+
+DATABASES["default"] = database_bounded(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -105,7 +142,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://earfit")}
+# Redis (production's throttle counters): short socket bounds and no retry, so a silent cache is
+# a 503 in seconds (redis-py would otherwise retry three times with up to 10 s of backoff).
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=1.0)
+CACHE_READ_TIMEOUT = env.float("CACHE_READ_TIMEOUT", default=2.0)
+
+
+def cache_bounded(cache: dict[str, Any]) -> dict[str, Any]:
+    """A Redis cache with its socket bounds and no retries; any other cache as it is."""
+    if cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return cache
+    bounds = {
+        "socket_connect_timeout": CACHE_CONNECT_TIMEOUT,
+        "socket_timeout": CACHE_READ_TIMEOUT,
+        "retry": Retry(NoBackoff(), 0),
+    }
+    return {**cache, "OPTIONS": {**cache.get("OPTIONS", {}), **bounds}}
+
+
+CACHES = {"default": cache_bounded(env.cache_url("CACHE_URL", default="locmemcache://earfit"))}
 # The catalog import keeps the uploaded file between its dry run and the confirmation in the cache
 # (Redis in production), not in /tmp: the confirmation may reach another web task.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
@@ -137,6 +192,20 @@ STORAGES = {
 PHOTO_STORAGE = env.str("PHOTO_STORAGE", default="filesystem")
 PHOTO_KEY_PREFIX = "photos/"
 PHOTO_URL_EXPIRE_SECONDS = env.int("PHOTO_URL_EXPIRE_SECONDS", default=60)
+
+
+def photo_s3_encryption(*, sse: str, kms_key_id: str) -> dict[str, str]:
+    """The encryption every put asks for: SSE-S3 (AES256), or SSE-KMS with the named key (the infra's
+    `data` key; empty: S3's AWS-managed aws/s3 key, not the bucket's default key)."""
+    if sse == "aws:kms" and kms_key_id:
+        return {"ServerSideEncryption": sse, "SSEKMSKeyId": kms_key_id}
+    return {"ServerSideEncryption": sse}
+
+
+# Seconds to connect and to wait for each answer, and attempts in all (the first included).
+PHOTO_S3_CONNECT_TIMEOUT = env.float("PHOTO_S3_CONNECT_TIMEOUT", default=2.0)
+PHOTO_S3_READ_TIMEOUT = env.float("PHOTO_S3_READ_TIMEOUT", default=5.0)
+PHOTO_S3_MAX_ATTEMPTS = env.int("PHOTO_S3_MAX_ATTEMPTS", default=2)
 PHOTO_S3_OPTIONS = {
     "bucket_name": env.str("PHOTO_S3_BUCKET", default="earfit-photos"),
     "endpoint_url": env.str("PHOTO_S3_ENDPOINT_URL", default="") or None,
@@ -145,14 +214,17 @@ PHOTO_S3_OPTIONS = {
     "querystring_auth": True,
     "querystring_expire": PHOTO_URL_EXPIRE_SECONDS,
     "file_overwrite": True,
-    "object_parameters": {"ServerSideEncryption": env.str("PHOTO_S3_SSE", default="AES256")},
+    "object_parameters": photo_s3_encryption(
+        sse=env.str("PHOTO_S3_SSE", default="AES256"), kms_key_id=env.str("PHOTO_S3_KMS_KEY_ID", default="")
+    ),
     "client_config": Config(
         signature_version="s3v4",
         # A loopback or other custom endpoint has no per-bucket DNS names.
         s3={"addressing_style": "path" if env.str("PHOTO_S3_ENDPOINT_URL", default="") else "auto"},
-        connect_timeout=env.float("PHOTO_S3_CONNECT_TIMEOUT", default=2.0),
-        read_timeout=env.float("PHOTO_S3_READ_TIMEOUT", default=15.0),
-        retries={"max_attempts": 2, "mode": "standard"},
+        connect_timeout=PHOTO_S3_CONNECT_TIMEOUT,
+        read_timeout=PHOTO_S3_READ_TIMEOUT,
+        # total_max_attempts counts the first attempt; botocore's max_attempts would count retries only.
+        retries={"total_max_attempts": PHOTO_S3_MAX_ATTEMPTS, "mode": "standard"},
     ),
 }
 if PHOTO_STORAGE == "s3":
@@ -233,6 +305,9 @@ MODEL_ACTIVE_CACHE_SECONDS = env.int("MODEL_ACTIVE_CACHE_SECONDS", default=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 
+# /readyz waits this long for each dependency's probe (all run at once) before calling it failed.
+READINESS_CHECK_TIMEOUT_SECONDS = env.float("READINESS_CHECK_TIMEOUT_SECONDS", default=2.0)
+
 # Seconds a client is asked to wait when a dependency is down (Retry-After on 503).
 DEPENDENCY_RETRY_AFTER_SECONDS = env.int("DEPENDENCY_RETRY_AFTER_SECONDS", default=30)
 
@@ -259,6 +334,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker waits out a broker outage of any length (retrying every 30 s at most) instead of
 # exiting after 100 tries, about 50 minutes, and leaving the queue to a restart.
@@ -270,9 +346,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker sweeps for such messages (seconds × every Nth sweep scans Redis).
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
 }
+# A request sends its message once, without publish retries (earfit/task_queue.py): a broker that
+# does not answer is a miss to log, or a 503 for required work, within the broker's part below.
+
+REQUEST_BUDGET_PARTS = budget_parts(
+    database_connect=DATABASE_CONNECT_TIMEOUT,
+    database_read=DATABASE_READ_TIMEOUT,
+    s3_connect=PHOTO_S3_CONNECT_TIMEOUT,
+    s3_read=PHOTO_S3_READ_TIMEOUT,
+    s3_attempts=PHOTO_S3_MAX_ATTEMPTS,
+    cache_connect=CACHE_CONNECT_TIMEOUT,
+    cache_read=CACHE_READ_TIMEOUT,
+    cache_attempts=1,
+    broker_connect=CELERY_BROKER_CONNECTION_TIMEOUT,
+    broker_read=CELERY_BROKER_SOCKET_TIMEOUT,
+)
+budget_check(REQUEST_BUDGET_PARTS, REQUEST_BUDGET_SECONDS)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-photos-daily": {
         "task": "recommendations.tasks.photos_purge_expired_task",

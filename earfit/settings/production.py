@@ -17,7 +17,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")  # required: no default
 DATABASES = {"default": env.db_url("DATABASE_URL")}  # required: no default
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASES["default"] = database_bounded(DATABASES["default"])  # noqa: F405 -- every wait bounded (base)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # CloudFront appends the viewer's address to X-Forwarded-For, the ALB appends CloudFront's.
@@ -36,7 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # The API throttles count in the cache: one Redis for every worker of every task (ElastiCache, the
 # broker's cluster, another database), not a counter per process. Down: the API answers 503.
-CACHES = {"default": env.cache_url("CACHE_URL")}  # required: no default
+CACHES = {"default": cache_bounded(env.cache_url("CACHE_URL"))}  # noqa: F405 -- required: no default
 
 # Photos live in S3, never on a task's disk; the bucket comes from PHOTO_S3_BUCKET.
 PHOTO_STORAGE = "s3"

@@ -114,6 +114,8 @@ class AppService(pulumi.ComponentResource):
             "PHOTO_S3_BUCKET": args.photo_bucket_name,
             "PHOTO_S3_REGION": config.region,
             "PHOTO_S3_SSE": "aws:kms",
+            # The bucket policy requires aws:kms; without a key id S3 would use the AWS-managed aws/s3 key.
+            "PHOTO_S3_KMS_KEY_ID": args.data_key_arn,
             "PHOTO_RETENTION_DAYS": str(config.photo_retention_days),
             "TRUSTED_PROXY_COUNT": str(TRUSTED_PROXY_COUNT),
             "LOG_LEVEL": "INFO",

@@ -97,6 +97,7 @@ def test_containers_get_secrets_by_arn_and_plain_values_only_for_the_rest(stack:
             "PHOTO_S3_BUCKET": photos,
             "PHOTO_S3_REGION": config["earfit:region"],
             "PHOTO_S3_SSE": "aws:kms",
+            "PHOTO_S3_KMS_KEY_ID": stack.one("aws:kms/key:Key", "keys-data").outputs["arn"],
             "PHOTO_RETENTION_DAYS": str(app_photo_retention_days()),
             "TRUSTED_PROXY_COUNT": "2",
             "LOG_LEVEL": "INFO",

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from inference.training.renderer import render_photo
 from recommendations.models import EarPhoto
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import _database_url, _wait_for
+from tests.production_env import gunicorn_start
 from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,14 +46,7 @@ def _gunicorn(*, port: int, bucket: PhotoBucket, s3_server: S3Server, log: Path)
         "WEB_CONCURRENCY": "2",
         "WEB_THREADS": "2",
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "earfit.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return gunicorn_start(env=env, log=log)
 
 
 def _fitting(pool: urllib3.PoolManager, base: str) -> tuple[str, str]:

@@ -1,6 +1,8 @@
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +33,16 @@ def test_other_paths_still_validate_the_host() -> None:
 def test_readyz_is_200_when_the_database_answers() -> None:
     response = APIClient().get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["checks"]["database"]["status"] == "ok"
 
 
 def test_readyz_is_503_with_the_database_stopped(database_down: None) -> None:
     response = APIClient().get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "not_ready"
-    assert response.json()["checks"]["database"] == "down"
+    assert response.json()["checks"]["database"]["status"] == "failed"
+    assert response.json()["checks"]["database"]["reason"].startswith("OperationalError")
+    assert "database" in response.json()["failed"]
     assert int(response["Retry-After"]) > 0
 
 
@@ -89,10 +93,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
 def test_readyz_runs_what_the_apps_registered_in_order(photo_bucket: Any) -> None:
     response = APIClient().get("/readyz")
     assert response.status_code == 200, response.json()
-    assert response.json() == {
-        "status": "ready",
-        "checks": {"database": "ok", "storage": "ok", "broker": "ok", "model": "ok"},
-    }
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["failed"] == []
+    assert list(body["checks"]) == ["database", "cache", "storage", "broker", "model"]
+    assert {check["status"] for check in body["checks"].values()} == {"ok"}
+    assert all(isinstance(check["ms"], int) for check in body["checks"].values())
 
 
 @pytest.mark.django_db
@@ -105,11 +111,46 @@ def test_a_registered_probe_that_fails_makes_readyz_503(monkeypatch: pytest.Monk
     readiness.readiness_check_register(name="search_index", probe=down)
     response = APIClient().get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {
+    checks = response.json()["checks"]
+    assert {name: check["status"] for name, check in checks.items()} == {
         "database": "ok",
+        "cache": "ok",
         "storage": "ok",
         "broker": "ok",
         "model": "ok",
-        "search_index": "down",
+        "search_index": "failed",
     }
+    assert checks["search_index"]["reason"] == "ConnectionError: no answer"
+    assert response.json()["failed"] == ["search_index"]
+
+
+@pytest.mark.django_db
+def test_readyz_runs_its_checks_at_once_each_with_its_own_bound(
+    monkeypatch: pytest.MonkeyPatch, photo_bucket: Any, settings: Any
+) -> None:
+    """Two silent dependencies cost one check's bound, not two, and the rest still report."""
+    assert APIClient().get("/readyz").status_code == 200  # the storage client is built once, here
+    settings.READINESS_CHECK_TIMEOUT_SECONDS = 1.0
+    release = threading.Event()
+
+    def silent() -> None:
+        release.wait(10)
+
+    probes = {**readiness._probes}
+    monkeypatch.setattr(readiness, "_probes", probes)
+    readiness.readiness_check_register(name="silent_one", probe=silent)
+    readiness.readiness_check_register(name="silent_two", probe=silent)
+    try:
+        started = time.monotonic()
+        response = APIClient().get("/readyz")
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert response.status_code == 503
+    assert elapsed < 2.5, elapsed
+    body = response.json()
+    assert body["failed"] == ["silent_one", "silent_two"]
+    assert body["checks"]["silent_one"]["reason"] == "no answer within 1 s"
+    assert body["checks"]["silent_one"]["ms"] >= 1000
+    assert body["checks"]["database"]["status"] == "ok"
     assert int(response["Retry-After"]) > 0

@@ -66,13 +66,14 @@ def test_saving_with_the_s3_server_stopped_is_a_503_dependency_error(s3_stopped:
 def test_readyz_is_503_with_the_s3_server_stopped(s3_stopped: S3Server) -> None:
     response = APIClient().get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["storage"] == "down"
+    assert response.json()["checks"]["storage"]["status"] == "failed"
+    assert response.json()["failed"] == ["storage"]
     assert int(response["Retry-After"]) > 0
 
 
 @pytest.mark.django_db
 def test_readyz_checks_the_photo_bucket() -> None:
-    assert APIClient().get("/readyz").json()["checks"]["storage"] == "ok"
+    assert APIClient().get("/readyz").json()["checks"]["storage"]["status"] == "ok"
 
 
 def test_filesystem_storage_keeps_working_for_the_embedded_default(tmp_path: Path, settings: Any) -> None:

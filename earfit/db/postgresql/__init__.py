@@ -1,0 +1,1 @@
+"""PostgreSQL through psycopg, with every wait on the server bounded (see `base`)."""
