@@ -47,6 +47,9 @@ def earfit_server() -> Iterator[str]:
             "PHOTO_ROOT": f"{tmp}/photos",
             "THROTTLE_FITTING_CREATE": "1000/minute",
             "THROTTLE_ANON": "100000/minute",
+            "THROTTLE_PHOTO_UPLOAD": "100000/minute",
+            "THROTTLE_RECOMMENDATION_READ": "100000/minute",
+            "THROTTLE_FITTING_TOKEN": "100000/minute",
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)

@@ -8,8 +8,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from earfit.throttling import AnonThrottle
 from recommendations.api.common import ProductSerializer
 from recommendations.catalog.selectors import product_list_active
 from recommendations.vocabulary import FORM_FACTOR_CHOICES
@@ -19,7 +19,7 @@ class ProductListApi(ListAPIView):
     """The active catalog, paginated; a generic list view so the schema shows the pagination."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [AnonThrottle]
     serializer_class = ProductSerializer
 
     class FilterSerializer(serializers.Serializer[Any]):

@@ -10,12 +10,13 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
 from earfit.api.serializers import ErrorSerializer
+from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
 from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, ProductSerializer, fitting_for_request
+from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.fittings.services import (
     fit_feedback_record,
     fitting_create,
@@ -113,8 +114,7 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
 
 class FittingCreateApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "fitting_create"
+    throttle_classes = [FittingCreateThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class ConsentSerializer(serializers.Serializer[Any]):
@@ -186,6 +186,7 @@ class FittingCreateApi(APIView):
 
 class FittingApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FittingTokenThrottle]
 
     @extend_schema(
         operation_id="fitting_retrieve",
@@ -211,6 +212,7 @@ class FittingApi(APIView):
 
 class FittingRecommendationApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [RecommendationReadThrottle, FittingTokenThrottle]
 
     @extend_schema(
         operation_id="fitting_recommendation",
@@ -225,6 +227,7 @@ class FittingRecommendationApi(APIView):
 
 class FitFeedbackCreateApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FeedbackThrottle, FittingTokenThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:

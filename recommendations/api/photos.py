@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 from accounts.permissions import OwnerChecksInSelector
 from earfit.api.serializers import ErrorSerializer
 from earfit.exceptions import ApplicationError
+from earfit.throttling import PhotoUploadThrottle
 from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, fitting_for_request
+from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.models import EarSide
 from recommendations.photos.selectors import ear_photo_get_for_fitting, ear_photo_overlay
 from recommendations.photos.services.upload import ear_photo_ingest
@@ -27,6 +29,7 @@ _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
 
 class EarPhotoCreateApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [PhotoUploadThrottle, FittingTokenThrottle]
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -89,6 +92,7 @@ class ImageResponseNegotiation(BaseContentNegotiation):
 
 class EarPhotoOverlayApi(APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FittingTokenThrottle]
     content_negotiation_class = ImageResponseNegotiation
 
     @extend_schema(
