@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "earfit.middleware.RequestIdMiddleware",
     "earfit.middleware.DependencyDownMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, whose files (the client's index.html) never reach later middleware.
+    "earfit.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +98,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "earfit.client_ip.client_ip"
 # The lockout's 429 carries Retry-After, as every other 429 does (earfit/throttling.py).
 AXES_LOCKOUT_CALLABLE = "earfit.throttling.axes_lockout_response"
+
+# Every environment: no MIME sniffing, no Referer to other origins, no framing (production adds
+# HSTS and HTTPS only). The CSP and the Permissions-Policy: earfit/security_headers.py.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # Proxies in front of Django that append to X-Forwarded-For: none locally, CloudFront and the ALB in
 # AWS (production.py). The throttles and the lockout read the client that many entries from the

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from earfit.api.fields import QueryBooleanField
 from earfit.throttling import AnonThrottle
 from recommendations.api.common import ProductSerializer
 from recommendations.catalog.selectors import product_list_active
@@ -24,8 +25,8 @@ class ProductListApi(ListAPIView):
 
     class FilterSerializer(serializers.Serializer[Any]):
         form_factor = serializers.ChoiceField(choices=FORM_FACTOR_CHOICES, required=False)
-        wireless = serializers.BooleanField(required=False, allow_null=True, default=None)
-        anc = serializers.BooleanField(required=False, allow_null=True, default=None)
+        wireless = QueryBooleanField(required=False, allow_null=True, default=None)
+        anc = QueryBooleanField(required=False, allow_null=True, default=None)
         max_price = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, min_value=0)
         search = serializers.CharField(max_length=80, required=False)
 

@@ -24,6 +24,17 @@ ERRORS = {
 FITTING_ID = OpenApiParameter("fitting_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
+# Every answer about a fitting, errors included, carries personal data or says whether a fitting
+# exists: no browser, proxy or CDN may keep a copy. (A comment, not a docstring: drf-spectacular
+# would publish a docstring as each view's description.)
+class FittingResponseMixin:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
 def fitting_for_request(request: Request, fitting_id: Any, *, include_erased: bool = False) -> Fitting:
     """The fitting this request's token (or signed-in user) owns; 404 for anyone else."""
     token = str(request.auth) if isinstance(request.auth, FittingToken) else None

@@ -13,9 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
+from earfit.api.fields import StrictBooleanField
 from earfit.api.serializers import ErrorSerializer
 from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
-from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, ProductSerializer, fitting_for_request
+from recommendations.api.common import (
+    ERRORS,
+    FITTING_ID,
+    EarPhotoSerializer,
+    FittingResponseMixin,
+    ProductSerializer,
+    fitting_for_request,
+)
 from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.fittings.services import (
     fit_feedback_record,
@@ -112,14 +120,14 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
         ).data
 
 
-class FittingCreateApi(APIView):
+class FittingCreateApi(FittingResponseMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [FittingCreateThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class ConsentSerializer(serializers.Serializer[Any]):
             version = serializers.CharField(max_length=32)
-            accepted = serializers.BooleanField(help_text="Must be true: the shopper ticked the consent box.")
+            accepted = StrictBooleanField(help_text="Must be true: the shopper ticked the consent box.")
 
         class Meta:
             ref_name = "FittingCreateInput"
@@ -179,12 +187,10 @@ class FittingCreateApi(APIView):
             "status": created.fitting.status,
             "created_at": created.fitting.created_at,
         }
-        response = Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
 
 
-class FittingApi(APIView):
+class FittingApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [FittingTokenThrottle]
 
@@ -210,7 +216,7 @@ class FittingApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FittingRecommendationApi(APIView):
+class FittingRecommendationApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [RecommendationReadThrottle, FittingTokenThrottle]
 
@@ -225,7 +231,7 @@ class FittingRecommendationApi(APIView):
         return Response(RecommendationSerializer(recommendation).data)
 
 
-class FitFeedbackCreateApi(APIView):
+class FitFeedbackCreateApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [FeedbackThrottle, FittingTokenThrottle]
 

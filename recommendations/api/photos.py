@@ -17,7 +17,7 @@ from accounts.permissions import OwnerChecksInSelector
 from earfit.api.serializers import ErrorSerializer
 from earfit.exceptions import ApplicationError
 from earfit.throttling import PhotoUploadThrottle
-from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, fitting_for_request
+from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, FittingResponseMixin, fitting_for_request
 from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.models import EarSide
 from recommendations.photos.selectors import ear_photo_get_for_fitting, ear_photo_overlay
@@ -27,7 +27,7 @@ from recommendations.photos.services.upload import ear_photo_ingest
 _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
 
 
-class EarPhotoCreateApi(APIView):
+class EarPhotoCreateApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [PhotoUploadThrottle, FittingTokenThrottle]
     parser_classes = [MultiPartParser]
@@ -90,7 +90,7 @@ class ImageResponseNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class EarPhotoOverlayApi(APIView):
+class EarPhotoOverlayApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [FittingTokenThrottle]
     content_negotiation_class = ImageResponseNegotiation
