@@ -19,6 +19,7 @@ from recommendations.vocabulary import UNITS
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
     404: OpenApiResponse(ErrorSerializer, description="No such fitting for this client."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry after Retry-After."),
     503: OpenApiResponse(ErrorSerializer, description="A dependency is down; retry after Retry-After."),
 }
 FITTING_ID = OpenApiParameter("fitting_id", OpenApiTypes.UUID, OpenApiParameter.PATH)

@@ -5,7 +5,7 @@ One APIView per operation; `FittingApi` carries two (read and erase) because the
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
 from earfit.api.fields import StrictBooleanField
-from earfit.api.serializers import ErrorSerializer
 from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
 from recommendations.api.common import (
     ERRORS,
@@ -148,7 +147,7 @@ class FittingCreateApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_create",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 429: OpenApiResponse(ErrorSerializer)},
+        responses={201: OutputSerializer, 400: ERRORS[400], 429: ERRORS[429]},
         examples=[
             OpenApiExample(
                 "A commuter who wants wireless in-ear earphones",
@@ -197,7 +196,7 @@ class FittingApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_retrieve",
         parameters=[FITTING_ID],
-        responses={200: FittingSerializer, 404: ERRORS[404]},
+        responses={200: FittingSerializer, 404: ERRORS[404], 429: ERRORS[429]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -207,7 +206,7 @@ class FittingApi(FittingResponseMixin, APIView):
         operation_id="fitting_erase",
         parameters=[FITTING_ID],
         request=None,
-        responses={204: None, 404: ERRORS[404]},
+        responses={204: None, 404: ERRORS[404], 429: ERRORS[429]},
         description="Erase the fitting's personal data now. Idempotent: a second call answers 204 too.",
     )
     def delete(self, request: Request, fitting_id: str) -> Response:
@@ -223,7 +222,7 @@ class FittingRecommendationApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_recommendation",
         parameters=[FITTING_ID],
-        responses={200: RecommendationSerializer, 404: ERRORS[404]},
+        responses={200: RecommendationSerializer, 404: ERRORS[404], 429: ERRORS[429]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -259,7 +258,7 @@ class FitFeedbackCreateApi(FittingResponseMixin, APIView):
         operation_id="fit_feedback_create",
         parameters=[FITTING_ID],
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+        responses={201: OutputSerializer, 400: ERRORS[400], 404: ERRORS[404], 429: ERRORS[429]},
         examples=[
             OpenApiExample(
                 "The recommended earphones fitted well",

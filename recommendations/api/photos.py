@@ -49,6 +49,7 @@ class EarPhotoCreateApi(FittingResponseMixin, APIView):
             404: ERRORS[404],
             413: OpenApiResponse(ErrorSerializer, description="The file or its pixel count is too large."),
             415: OpenApiResponse(ErrorSerializer, description="Not a JPEG, PNG, WebP or HEIC photo."),
+            429: ERRORS[429],
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="The photo cannot be measured: `extra.reasons` lists why, `extra.guidance` how to retake it.",
@@ -98,7 +99,7 @@ class EarPhotoOverlayApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="ear_photo_overlay",
         parameters=[FITTING_ID, OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 503: ERRORS[503]},
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 429: ERRORS[429], 503: ERRORS[503]},
         description="The stored photo with the measured keypoints and the card outline drawn. Owner only.",
     )
     def get(self, request: Request, fitting_id: str, photo_id: str) -> HttpResponse:
