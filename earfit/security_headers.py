@@ -15,6 +15,7 @@ denial and (production) HSTS from settings.
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 PERMISSIONS_POLICY = ", ".join(
@@ -72,4 +73,6 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # Files WhiteNoise serves (the client's index.html) never reach XFrameOptionsMiddleware.
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from tests.earfit.test_health import manage_with_production_settings
@@ -53,11 +53,12 @@ def test_the_api_docs_have_a_csp_and_load_swagger_ui_from_files() -> None:
     assert_page_is_locked_down(response)
 
 
-def test_the_client_index_has_a_csp(tmp_path: Path, settings: Any) -> None:
+def test_the_client_index_has_a_csp_from_whitenoise_and_from_the_client_route(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text('<!doctype html><script type="module" src="/assets/app-1234abcd.js"></script>')
-    settings.FRONTEND_DIST = tmp_path
-    response = Client().get("/fit/results")
-    assert_page_is_locked_down(response)
+    with override_settings(WHITENOISE_ROOT=str(tmp_path), FRONTEND_DIST=tmp_path):
+        client = Client()
+        for path in ("/", "/fit/results"):  # WhiteNoise's file, then the client route's view
+            assert_page_is_locked_down(client.get(path))
 
 
 def test_every_nonce_is_new() -> None:
