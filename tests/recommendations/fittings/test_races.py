@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from accounts.audit.models import AuditEvent
 from recommendations.models import FitFeedback, Fitting, FittingStatus, Recommendation
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PARALLEL = 8
 

@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import ProductFactory
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BEFORE = [("recommendations", "0005_legacy_records")]
 AFTER = [("recommendations", "0006_httpsec_unique_recommendation")]
