@@ -11,19 +11,13 @@ throw-away SQLite database and photo directory, creates a fitting over HTTP, the
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bench import photo_decode
-from tests.s3 import free_ports
+from tests.embedded_server import embedded_earfit
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = {
@@ -36,40 +30,8 @@ ANSWERS = {
 }
 
 
-@contextmanager
-def earfit_server() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="earfit-bench-") as tmp:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "earfit.settings.local",
-            "DJANGO_DEBUG": "false",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "PHOTO_ROOT": f"{tmp}/photos",
-            "THROTTLE_FITTING_CREATE": "1000/minute",
-            "THROTTLE_ANON": "100000/minute",
-        }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-        port = free_ports(1)[0]
-        server = subprocess.Popen(
-            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+def earfit_server() -> AbstractContextManager[str]:
+    return embedded_earfit()
 
 
 def _json(request: urllib.request.Request) -> dict[str, object]:

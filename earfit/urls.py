@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from earfit.frontend import client_app
-from earfit.views import ReadinessApi
+from earfit.views import ApiDocsView, ReadinessApi
 
 admin.site.site_header = "earfit administration"
 admin.site.site_title = "earfit"
@@ -12,7 +12,7 @@ urlpatterns = [
     path("readyz", ReadinessApi.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("recommendations.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     # The client's own routes (not API, admin or static paths) all load the single-page app.

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import render
 from django.template import loader
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers
@@ -62,6 +63,14 @@ class ReadinessApi(APIView):
         if not report.ready:
             response["Retry-After"] = str(settings.DEPENDENCY_RETRY_AFTER_SECONDS)
         return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its start-up script served as a file (`?script`), so the page needs no inline
+    script under the CSP. GET and HEAD only: an OPTIONS would render DRF's metadata through the
+    page's template, which cannot show it (a 500)."""
+
+    http_method_names = ["get", "head"]
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -200,6 +200,10 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Two reads at once must not rank twice (recommendation_generate).
+        constraints = [
+            models.UniqueConstraint(fields=["fitting", "inputs_digest"], name="recommendation_inputs_unique")
+        ]
 
     def __str__(self) -> str:
         return f"Recommendation {self.pk} ({self.basis})"
@@ -241,6 +245,7 @@ class FitFeedback(models.Model):
         verbose_name = "fit feedback"
         verbose_name_plural = "fit feedback"
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["fitting", "product"], name="feedback_product_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_fit_display()} ({self.comfort}/5)"

@@ -6,7 +6,7 @@ error shape.
 
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -107,5 +107,14 @@ class AuditEventExportApi(APIView):
         )
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="earfit-audit-{now:%Y%m%dT%H%M%SZ}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(exclude=True)
+    def head(self, request: Request) -> HttpResponse:
+        """What a GET would answer, without the body, and not an export: nothing is read or audited
+        (Django would otherwise run `get` for a HEAD, recording an export nobody received)."""
+        AuditFilterSerializer(data=request.query_params).to_filter()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Cache-Control"] = "no-store"
         return response

@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "earfit.middleware.RequestIdMiddleware",
     "earfit.middleware.DependencyDownMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, whose files (the client's index.html) never reach later middleware.
+    "earfit.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before django-axes: attempts per address and per username, whatever the password.
+    "earfit.throttling.StaffLoginThrottleMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +119,18 @@ def database_bounded(database: dict[str, Any]) -> dict[str, Any]:
 
 
 DATABASES["default"] = database_bounded(DATABASES["default"])
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a few people at once: WAL lets reads go on beside a write, and
+    # every transaction takes the write lock when it begins (IMMEDIATE), waiting up to the busy
+    # timeout for it. A deferred one that reads and then writes fails at once ("database is
+    # locked", a 503) when another wrote meanwhile; no wait would help it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20.0),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -129,6 +145,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "earfit.client_ip.client_ip"
+# The lockout's 429 carries Retry-After, as every other 429 does (earfit/throttling.py).
+AXES_LOCKOUT_CALLABLE = "earfit.throttling.axes_lockout_response"
+
+# Every environment: no MIME sniffing, no Referer to other origins, no framing (production adds
+# HSTS and HTTPS only). The CSP and the Permissions-Policy: earfit/security_headers.py.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # Proxies in front of Django that append to X-Forwarded-For: none locally, CloudFront and the ALB in
 # AWS (production.py). The throttles and the lockout read the client that many entries from the
@@ -251,9 +275,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "earfit.api.exception_handlers.application_exception_handler",
+    # Per client address (earfit/client_ip.py) unless said otherwise, counted in CACHES["default"].
     "DEFAULT_THROTTLE_RATES": {
         "fitting_create": env.str("THROTTLE_FITTING_CREATE", default="30/hour"),
         "anon": env.str("THROTTLE_ANON", default="600/hour"),
+        # Each upload decodes and measures a photo; a shopper retaking photos needs a few dozen.
+        "photo_upload": env.str("THROTTLE_PHOTO_UPLOAD", default="60/hour"),
+        "feedback": env.str("THROTTLE_FEEDBACK", default="60/hour"),
+        "recommendation_read": env.str("THROTTLE_RECOMMENDATION_READ", default="300/hour"),
+        # Per fitting: every request presenting an access token for it, from anywhere.
+        "fitting_token": env.str("THROTTLE_FITTING_TOKEN", default="600/hour"),
+        # Staff sign-in attempts per address (any username) and per username (any address); the
+        # lockout (AXES_*) stops one username from one address far sooner.
+        "staff_login_address": env.str("THROTTLE_STAFF_LOGIN_ADDRESS", default="20/hour"),
+        "staff_login_username": env.str("THROTTLE_STAFF_LOGIN_USERNAME", default="40/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -20,9 +20,21 @@ from recommendations.vocabulary import SCALE_CHOICES, UNITS
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
     404: OpenApiResponse(ErrorSerializer, description="No such fitting for this client."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry after Retry-After."),
     503: OpenApiResponse(ErrorSerializer, description="A dependency is down; retry after Retry-After."),
 }
 FITTING_ID = OpenApiParameter("fitting_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+# Every answer about a fitting, errors included, carries personal data or says whether a fitting
+# exists: no browser, proxy or CDN may keep a copy. (A comment, not a docstring: drf-spectacular
+# would publish a docstring as each view's description.)
+class FittingResponseMixin:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 def fitting_for_request(request: Request, fitting_id: Any, *, include_erased: bool = False) -> Fitting:

@@ -5,17 +5,25 @@ One APIView per operation; `FittingApi` carries two (read and erase) because the
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
-from earfit.api.serializers import ErrorSerializer
-from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, ProductSerializer, fitting_for_request
+from earfit.api.fields import StrictBooleanField
+from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
+from recommendations.api.common import (
+    ERRORS,
+    FITTING_ID,
+    EarPhotoSerializer,
+    FittingResponseMixin,
+    ProductSerializer,
+    fitting_for_request,
+)
+from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.fittings.services import (
     fit_feedback_record,
     fitting_create,
@@ -111,15 +119,14 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
         ).data
 
 
-class FittingCreateApi(APIView):
+class FittingCreateApi(FittingResponseMixin, APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "fitting_create"
+    throttle_classes = [FittingCreateThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class ConsentSerializer(serializers.Serializer[Any]):
             version = serializers.CharField(max_length=32)
-            accepted = serializers.BooleanField(help_text="Must be true: the shopper ticked the consent box.")
+            accepted = StrictBooleanField(help_text="Must be true: the shopper ticked the consent box.")
 
         class Meta:
             ref_name = "FittingCreateInput"
@@ -140,7 +147,7 @@ class FittingCreateApi(APIView):
     @extend_schema(
         operation_id="fitting_create",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 429: OpenApiResponse(ErrorSerializer)},
+        responses={201: OutputSerializer, 400: ERRORS[400], 429: ERRORS[429]},
         examples=[
             OpenApiExample(
                 "A commuter who wants wireless in-ear earphones",
@@ -179,18 +186,17 @@ class FittingCreateApi(APIView):
             "status": created.fitting.status,
             "created_at": created.fitting.created_at,
         }
-        response = Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
 
 
-class FittingApi(APIView):
+class FittingApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FittingTokenThrottle]
 
     @extend_schema(
         operation_id="fitting_retrieve",
         parameters=[FITTING_ID],
-        responses={200: FittingSerializer, 404: ERRORS[404]},
+        responses={200: FittingSerializer, 404: ERRORS[404], 429: ERRORS[429]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -200,7 +206,7 @@ class FittingApi(APIView):
         operation_id="fitting_erase",
         parameters=[FITTING_ID],
         request=None,
-        responses={204: None, 404: ERRORS[404]},
+        responses={204: None, 404: ERRORS[404], 429: ERRORS[429]},
         description="Erase the fitting's personal data now. Idempotent: a second call answers 204 too.",
     )
     def delete(self, request: Request, fitting_id: str) -> Response:
@@ -209,13 +215,14 @@ class FittingApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FittingRecommendationApi(APIView):
+class FittingRecommendationApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [RecommendationReadThrottle, FittingTokenThrottle]
 
     @extend_schema(
         operation_id="fitting_recommendation",
         parameters=[FITTING_ID],
-        responses={200: RecommendationSerializer, 404: ERRORS[404]},
+        responses={200: RecommendationSerializer, 404: ERRORS[404], 429: ERRORS[429]},
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -223,8 +230,9 @@ class FittingRecommendationApi(APIView):
         return Response(RecommendationSerializer(recommendation).data)
 
 
-class FitFeedbackCreateApi(APIView):
+class FitFeedbackCreateApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FeedbackThrottle, FittingTokenThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:
@@ -250,7 +258,7 @@ class FitFeedbackCreateApi(APIView):
         operation_id="fit_feedback_create",
         parameters=[FITTING_ID],
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+        responses={201: OutputSerializer, 400: ERRORS[400], 404: ERRORS[404], 429: ERRORS[429]},
         examples=[
             OpenApiExample(
                 "The recommended earphones fitted well",

@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 from accounts.permissions import OwnerChecksInSelector
 from earfit.api.serializers import ErrorSerializer
 from earfit.exceptions import ApplicationError
-from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, fitting_for_request
+from earfit.throttling import PhotoUploadThrottle
+from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, FittingResponseMixin, fitting_for_request
+from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.models import EarSide
 from recommendations.photos.selectors import ear_photo_get_for_fitting, ear_photo_overlay
 from recommendations.photos.services.upload import ear_photo_ingest
@@ -25,8 +27,9 @@ from recommendations.photos.services.upload import ear_photo_ingest
 _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
 
 
-class EarPhotoCreateApi(APIView):
+class EarPhotoCreateApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [PhotoUploadThrottle, FittingTokenThrottle]
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -46,6 +49,7 @@ class EarPhotoCreateApi(APIView):
             404: ERRORS[404],
             413: OpenApiResponse(ErrorSerializer, description="The file or its pixel count is too large."),
             415: OpenApiResponse(ErrorSerializer, description="Not a JPEG, PNG, WebP or HEIC photo."),
+            429: ERRORS[429],
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="The photo cannot be measured: `extra.reasons` lists why, `extra.guidance` how to retake it.",
@@ -87,14 +91,15 @@ class ImageResponseNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class EarPhotoOverlayApi(APIView):
+class EarPhotoOverlayApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
+    throttle_classes = [FittingTokenThrottle]
     content_negotiation_class = ImageResponseNegotiation
 
     @extend_schema(
         operation_id="ear_photo_overlay",
         parameters=[FITTING_ID, OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 503: ERRORS[503]},
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 429: ERRORS[429], 503: ERRORS[503]},
         description="The stored photo with the measured keypoints and the card outline drawn. Owner only.",
     )
     def get(self, request: Request, fitting_id: str, photo_id: str) -> HttpResponse:

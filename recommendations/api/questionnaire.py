@@ -8,9 +8,9 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from earfit.throttling import AnonThrottle
 from recommendations.questionnaire.content import (
     CONSENT_PURPOSE,
     CONSENT_TEXT,
@@ -54,7 +54,7 @@ class QuestionnaireSerializer(serializers.Serializer[Any]):
 
 class QuestionnaireActiveApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [AnonThrottle]
 
     @extend_schema(operation_id="questionnaire_active", responses={200: QuestionnaireSerializer})
     def get(self, request: Request) -> Response:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record
@@ -135,7 +136,10 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     size; without one the ranking uses the questionnaire alone and says so.
 
     The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
-    so reading a recommendation twice does not write twice.
+    so reading a recommendation twice does not write twice, nor do two reads at once: the first to
+    lock the fitting ranks, the other then finds its result; the unique (fitting, inputs) constraint
+    holds where row locks do not (SQLite), and losing that race returns the winner's. An erasure
+    that commits first leaves nothing to rank (404).
     """
     products = list(product_list_active())
     photo = ear_photo_best_for_fitting(fitting=fitting)
@@ -143,6 +147,43 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
     if existing is not None:
         return existing
+    _fitting_lock_open(fitting)
+    existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            recommendation = _recommendation_store(fitting=fitting, products=products, photo=photo, digest=digest)
+    except IntegrityError:
+        winner = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+        if winner is None:
+            raise
+        return winner
+    audit_event_record(
+        actor=AuditActor.for_fitting(fitting.pk),
+        action=AuditAction.RECOMMENDATION_GENERATED,
+        object_type="recommendation",
+        object_id=str(recommendation.pk),
+        payload={
+            "fitting_id": str(fitting.pk),
+            "basis": recommendation.basis,
+            "ranking_version": recommendation.ranking_version,
+            "items": recommendation.items.count(),
+        },
+    )
+    return recommendation
+
+
+def _fitting_lock_open(fitting: Fitting) -> None:
+    """Lock the fitting's row until the transaction ends (erasure takes the same lock); 404 if it
+    was erased meanwhile."""
+    if not Fitting.objects.select_for_update().filter(pk=fitting.pk).exclude(status=FittingStatus.ERASED).exists():
+        raise Http404
+
+
+def _recommendation_store(
+    *, fitting: Fitting, products: list[Product], photo: EarPhoto | None, digest: str
+) -> Recommendation:
     ear, measured_tip = ear_photo_ranking_inputs(photo=photo) if photo is not None else (None, None)
     ranking = rank_products(
         preferences=Preferences.from_answers(fitting.answers),
@@ -172,29 +213,23 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
         )
         for item in ranking.items
     )
-    audit_event_record(
-        actor=AuditActor.for_fitting(fitting.pk),
-        action=AuditAction.RECOMMENDATION_GENERATED,
-        object_type="recommendation",
-        object_id=str(recommendation.pk),
-        payload={
-            "fitting_id": str(fitting.pk),
-            "basis": recommendation.basis,
-            "ranking_version": recommendation.ranking_version,
-            "items": len(ranking.items),
-        },
-    )
     return recommendation
 
 
 @transaction.atomic
 def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort: int, comment: str = "") -> FitFeedback:
+    """One feedback per product per fitting: sending it again (a retry, a second tap, a change of
+    mind) replaces it, so concurrent identical calls leave one row. Never after an erasure."""
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise _field_error(
             "That product is not in the catalog.", code="unknown_product", field="product_id", detail="Unknown product."
         )
-    return FitFeedback.objects.create(fitting=fitting, product=product, fit=fit, comfort=comfort, comment=comment)
+    _fitting_lock_open(fitting)
+    feedback, _ = FitFeedback.objects.update_or_create(
+        fitting=fitting, product=product, defaults={"fit": fit, "comfort": comfort, "comment": comment}
+    )
+    return feedback
 
 
 @transaction.atomic

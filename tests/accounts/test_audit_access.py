@@ -193,3 +193,13 @@ def test_an_export_takes_the_same_few_queries_however_many_rows_it_streams(
         body = csv_body(client.get("/api/v1/audit/events.csv"))
     # the role change and the export event around the 3,000 rows; two comment lines and the header
     assert body.count("\n") == 1 + 3000 + 1 + 3
+
+
+def test_a_head_on_the_csv_export_is_not_audited_as_an_export() -> None:
+    client = api_as(Role.AUDITOR)
+    response = client.head("/api/v1/audit/events.csv", {"action": "purge.run"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert not AuditEvent.objects.filter(action="audit.exported").exists()
+    assert api_as(Role.CATALOG_MANAGER).head("/api/v1/audit/events.csv").status_code == 403
+    assert APIClient().head("/api/v1/audit/events.csv").status_code == 401

@@ -140,3 +140,17 @@ def test_erasure_removes_personal_data_and_is_idempotent(
     assert FitFeedback.objects.filter(fitting=fitting).count() == 0
     assert client.get(f"/api/v1/fittings/{fitting_id}").status_code == 404
     assert client.get(f"/api/v1/fittings/{fitting_id}/recommendation").status_code == 404
+
+
+@pytest.mark.parametrize("accepted", ["yes", "true", "True", 1, "1", "on", None, [True], {"value": True}])
+def test_consent_is_given_only_by_a_json_true(api_client: APIClient, accepted: Any) -> None:
+    payload = {
+        "questionnaire_version": 1,
+        "answers": SPORT_ANSWERS,
+        "consent": {"version": "2026-11-01", "accepted": accepted},
+    }
+    response = api_client.post("/api/v1/fittings", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "accepted" in response.json()["extra"]["fields"]["consent"]
+    assert not Fitting.objects.exists()
