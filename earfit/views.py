@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +19,24 @@ from earfit.api.exception_handlers import dependency_unavailable_json, error_bod
 from earfit.readiness import readiness_check
 
 
+class LivenessApi(APIView):
+    """`/healthz`, for the schema: `HealthCheckMiddleware` answers it before any view (and before
+    host validation); this view answers the same should the middleware ever be left out."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        operation_id="liveness",
+        description="Liveness for the load balancer: 200 while the process serves requests. Touches no "
+        "dependency (that is `/readyz`), and answers whatever the Host header.",
+        responses={200: inline_serializer("Liveness", {"status": serializers.ChoiceField(choices=["ok"])})},
+        examples=[OpenApiExample("Serving", value={"status": "ok"}, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
+
+
 class ReadinessApi(APIView):
     """Deploy checks: 200 when every dependency answers, 503 (with Retry-After) otherwise."""
 
@@ -27,10 +45,26 @@ class ReadinessApi(APIView):
 
     @extend_schema(
         operation_id="readiness",
+        description="Readiness for deploys: 200 when the database, cache, storage and broker answer; 503 "
+        "with `Retry-After` and the failing check otherwise.",
         responses={
             200: inline_serializer("Readiness", {"status": serializers.CharField(), "checks": serializers.DictField()}),
             503: inline_serializer("NotReady", {"status": serializers.CharField(), "checks": serializers.DictField()}),
         },
+        examples=[
+            OpenApiExample(
+                "Every dependency answers",
+                value={"status": "ready", "checks": {"database": "ok", "cache": "ok", "storage": "ok"}},
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "The database does not answer",
+                value={"status": "not_ready", "checks": {"database": "down", "cache": "ok", "storage": "ok"}},
+                response_only=True,
+                status_codes=["503"],
+            ),
+        ],
     )
     def get(self, request: Request) -> Response:
         report = readiness_check()
