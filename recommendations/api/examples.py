@@ -116,7 +116,11 @@ UNSUPPORTED_TYPE_EXAMPLE = {"message": PHOTO_ERRORS["unsupported_type"][1], "cod
 PHOTO_REJECTED_EXAMPLE = {
     "message": RETAKE_GUIDANCE["blurry"],
     "code": "photo_quality",
-    "extra": {"reasons": ["blurry"], "warnings": ["no_reference_card"], "guidance": RETAKE_GUIDANCE["blurry"]},
+    "extra": {
+        "reasons": [{"code": "blurry", "message": RETAKE_GUIDANCE["blurry"]}],
+        "warnings": [{"code": "no_reference_card", "message": RETAKE_GUIDANCE["no_reference_card"]}],
+        "guidance": RETAKE_GUIDANCE["blurry"],
+    },
 }
 PHOTO_PAST_RETENTION_EXAMPLE = {
     "message": "This photo is past its retention period and cannot be stored.",

@@ -33,6 +33,17 @@ from recommendations.photos.services.upload import ear_photo_ingest
 _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
 
 
+def _reason(codes: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": list(codes)},
+            "message": {"type": "string", "description": "How to retake the photo, for people."},
+        },
+        "required": ["code", "message"],
+    }
+
+
 @extend_schema_field(
     {
         "type": "object",
@@ -40,12 +51,12 @@ _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
         "properties": {
             "reasons": {
                 "type": "array",
-                "items": {"type": "string", "enum": list(examples.PHOTO_REJECTION_REASONS)},
+                "items": _reason(examples.PHOTO_REJECTION_REASONS),
                 "description": "Why the photo was refused, the primary reason first.",
             },
             "warnings": {
                 "type": "array",
-                "items": {"type": "string", "enum": list(examples.PHOTO_WARNING_REASONS)},
+                "items": _reason(examples.PHOTO_WARNING_REASONS),
                 "description": "What would not have refused the photo on its own.",
             },
             "guidance": {"type": "string", "description": "How to retake the photo."},
