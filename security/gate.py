@@ -79,7 +79,7 @@ def detect_secrets() -> bool:
     """Every tracked file against the committed baseline: a secret not in it (by file and hash,
     whatever line it moved to) fails. The hook rewrites line numbers in the baseline it is given,
     so it gets a copy; its exit 3 means only that the copy was rewritten."""
-    files = _run(["git", "ls-files"]).stdout.split()
+    files = [name for name in _run(["git", "ls-files"]).stdout.split() if name != BASELINE]  # its hashes are no secrets
     with tempfile.TemporaryDirectory() as scratch:
         baseline = Path(scratch) / "secrets.baseline"
         shutil.copy(ROOT / BASELINE, baseline)
