@@ -19,7 +19,9 @@ import requests
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.factories import ProductFactory
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after this test leaves no content types behind for the next
+# serialized test to collide with (as the end-to-end tests do).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # Bounded for a 2-core machine: examples per operation and phase, each request's timeout, the run.
 MAX_EXAMPLES = 25
