@@ -47,7 +47,7 @@ class Response:
 def http_get(url: str, timeout: float) -> Response:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})  # noqa: S310 -- https URLs given by the plan
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 -- see above
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 -- see above  # nosec B310
             return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
     except urllib.error.HTTPError as error:
         return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())

@@ -27,7 +27,7 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/healthz":
+        if request.path == "/healthz" and request.method in ("GET", "HEAD"):  # other methods: the view's 405
             return JsonResponse({"status": "ok"})
         return self.get_response(request)
 

@@ -3,12 +3,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from earfit.frontend import client_app
-from earfit.views import ApiDocsView, ReadinessApi
+from earfit.views import ApiDocsView, LivenessApi, ReadinessApi
 
 admin.site.site_header = "earfit administration"
 admin.site.site_title = "earfit"
 
 urlpatterns = [
+    path("healthz", LivenessApi.as_view(), name="healthz"),  # answered by HealthCheckMiddleware first
     path("readyz", ReadinessApi.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

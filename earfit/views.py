@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -30,11 +30,30 @@ _CHECK = inline_serializer(
         "reason": serializers.CharField(required=False),
     },
 )
+_CHECKS = ("database", "cache", "storage", "broker", "model")
 _READINESS_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "status": serializers.CharField(),
     "failed": serializers.ListField(child=serializers.CharField()),
     "checks": serializers.DictField(child=_CHECK),
 }
+
+
+class LivenessApi(APIView):
+    """`/healthz`, for the schema: `HealthCheckMiddleware` answers it before any view (and before
+    host validation); this view answers the same should the middleware ever be left out."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        operation_id="liveness",
+        description="Liveness for the load balancer: 200 while the process serves requests. Touches no "
+        "dependency (that is `/readyz`), and answers whatever the Host header.",
+        responses={200: inline_serializer("Liveness", {"status": serializers.ChoiceField(choices=["ok"])})},
+        examples=[OpenApiExample("Serving", value={"status": "ok"}, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
 
 
 class ReadinessApi(APIView):
@@ -48,10 +67,37 @@ class ReadinessApi(APIView):
 
     @extend_schema(
         operation_id="readiness",
+        description="Readiness for deploys: 200 when the database, cache, storage, broker and model answer; "
+        "503 with `Retry-After`, naming the failed checks, otherwise. The checks run at once, each bounded.",
         responses={
             200: inline_serializer("Readiness", _READINESS_FIELDS),
             503: inline_serializer("NotReady", _READINESS_FIELDS),
         },
+        examples=[
+            OpenApiExample(
+                "Every dependency answers",
+                value={
+                    "status": "ready",
+                    "failed": [],
+                    "checks": {name: {"status": "ok", "ms": 3} for name in _CHECKS},
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "The database does not answer",
+                value={
+                    "status": "not_ready",
+                    "failed": ["database"],
+                    "checks": {
+                        **{name: {"status": "ok", "ms": 3} for name in _CHECKS},
+                        "database": {"status": "failed", "ms": 2000, "reason": "timed out after 2.0 s"},
+                    },
+                },
+                response_only=True,
+                status_codes=["503"],
+            ),
+        ],
     )
     def get(self, request: Request) -> Response:
         report = readiness_check()

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -28,6 +28,28 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
     403: OpenApiResponse(ErrorSerializer, description="Not an auditor, or not a read."),
 }
+
+
+EVENT_EXAMPLE = {
+    "seq": 1042,
+    "occurred_at": "2026-12-07T11:26:16.400291Z",
+    "actor_type": "fitting",
+    "actor_id": "3ec62651-465e-419b-8b25-bb2a45665959",
+    "actor_label": "Shopper (by fitting)",
+    "action": "fitting.created",
+    "object_type": "fitting",
+    "object_id": "3ec62651-465e-419b-8b25-bb2a45665959",
+    "request_id": "5f0c6e2a9d7b4c1e8a3f2b1c0d9e8f7a",
+    "payload": {"questionnaire_version": 1},
+    "prev_hash": "9d1c3f0e6b2a4d8c7e5f1a3b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d",
+    "hash": "2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a0c",
+}
+CSV_EXAMPLE = (
+    '"# earfit audit trail export; times are UTC (ISO 8601); generated 2026-12-07T12:00:00.000000Z; filters {}"\r\n'
+    + ",".join(COLUMNS)
+    + "\r\n1042,2026-12-07T11:26:16.400291Z,fitting,3ec62651-...,Shopper (by fitting),fitting.created,...\r\n"
+    + '"# chain verification for seq 1042..1042: OK: 1 rows, seq 1042..1042, head hash 2b4d6f8a..."\r\n'
+)
 
 
 class AuditFilterSerializer(serializers.Serializer[Any]):
@@ -59,15 +81,18 @@ class AuditEventListApi(ListAPIView):
     serializer_class = OutputSerializer
 
     @extend_schema(
-        operation_id="audit_event_list", parameters=[AuditFilterSerializer], responses={200: OutputSerializer, **ERRORS}
+        operation_id="audit_event_list",
+        parameters=[AuditFilterSerializer],
+        responses={200: OutputSerializer, **ERRORS},
+        examples=[OpenApiExample("The newest events first", value=EVENT_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        return audit_event_list(filters=AuditFilterSerializer(data=self.request.query_params).to_filter()).order_by(
-            "-seq"
-        )
+        return audit_event_list(
+            filters=AuditFilterSerializer(data=self.request.query_params.dict()).to_filter()
+        ).order_by("-seq")
 
 
 class CsvRenderer(BaseRenderer):
@@ -94,12 +119,16 @@ class AuditEventExportApi(APIView):
         operation_id="audit_event_export_csv",
         parameters=[AuditFilterSerializer],
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8, UTC times."),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="CSV, UTF-8, UTC times.",
+                examples=[OpenApiExample("The trail as CSV", value=CSV_EXAMPLE, media_type="text/csv")],
+            ),
             **ERRORS,
         },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        filters = AuditFilterSerializer(data=request.query_params).to_filter()
+        filters = AuditFilterSerializer(data=request.query_params.dict()).to_filter()
         audit_export_record(actor=AuditActor.for_user(request.user), via="api", filters=filters.as_payload())
         now = timezone.now()
         lines = audit_csv_lines(

@@ -17,15 +17,9 @@ from django.db.models import QuerySet
 
 from accounts.audit.chain import CHAIN_FIELDS, ChainWalker, canonical_time, chain_verify
 from accounts.audit.models import AuditEvent
+from earfit.csv_safety import csv_safe
 
 COLUMNS = ("seq", *CHAIN_FIELDS, "hash")  # the chain fields in the middle, so a row can be re-hashed from its cells
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Prefix a formula-looking cell with an apostrophe so spreadsheets show it as text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 class _Line:

@@ -173,7 +173,7 @@ def _insert_rows(rows: list[dict[str, Any]], *, varying: tuple[str, ...]) -> Non
             arrays = [f"%s::{by_name[name].db_type(connection)}[] AS {quote(name)}" for name in varying]
             params = [[row[name] for row in rows] for name in varying]
             # Names and types come from the model; every value is a parameter.
-            select = "SELECT {} FROM (SELECT {}) AS batch".format(", ".join(columns), ", ".join(arrays))  # noqa: S608
+            select = "SELECT {} FROM (SELECT {}) AS batch".format(", ".join(columns), ", ".join(arrays))  # noqa: S608  # nosec B608
             shared_params = [shared[f.attname] for f in fields if f.attname not in varying]
             cursor.execute(insert + select, [*shared_params, *params])
         else:

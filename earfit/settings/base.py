@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "earfit.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "earfit.api.exception_handlers.application_exception_handler",
     # Per client address (earfit/client_ip.py) unless said otherwise, counted in CACHES["default"].
     "DEFAULT_THROTTLE_RATES": {
@@ -291,7 +291,10 @@ REST_FRAMEWORK = {
         "staff_login_username": env.str("THROTTLE_STAFF_LOGIN_USERNAME", default="40/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "earfit.api.pagination.ApiPageNumberPagination",
+    # No `?format=` override: each operation answers the media types its schema documents, and an
+    # unknown format is not a way to reach an undocumented 404.
+    "URL_FORMAT_OVERRIDE": None,
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -159,7 +159,7 @@ def train(
     opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, weight_decay=1e-4)
     first = 0
     if state is not None and state.exists():
-        saved = torch.load(state, weights_only=False)  # our own file: optimiser and generator state
+        saved = torch.load(state, weights_only=False)  # our own file: optimiser and generator state  # nosec B614
         model.load_state_dict(saved["model"])
         if ema is not None:
             ema.load_state_dict(saved["ema"])

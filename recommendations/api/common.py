@@ -1,12 +1,14 @@
 """What the shopper API's views share: error responses, the fitting id, the owner's fitting, and
 the output shapes more than one view returns (a product, an ear photo)."""
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
 from accounts.authentication import FittingToken
@@ -24,6 +26,27 @@ ERRORS = {
     503: OpenApiResponse(ErrorSerializer, description="A dependency is down; retry after Retry-After."),
 }
 FITTING_ID = OpenApiParameter("fitting_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+class AnyIdConverter:
+    """A path segment for an id the view parses (`<any_id:...>`): one that is not a UUID answers
+    the API's own 404 in the error shape, where the `uuid` converter left it to Django's page."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: Any) -> str:
+        return str(value)
+
+
+def uuid_or_404(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound from None
 
 
 # Every answer about a fitting, errors included, carries personal data or says whether a fitting
@@ -40,7 +63,9 @@ class FittingResponseMixin:
 def fitting_for_request(request: Request, fitting_id: Any, *, include_erased: bool = False) -> Fitting:
     """The fitting this request's token (or signed-in user) owns; 404 for anyone else."""
     token = str(request.auth) if isinstance(request.auth, FittingToken) else None
-    return fitting_get_for_owner(fitting_id=fitting_id, token=token, user=request.user, include_erased=include_erased)
+    return fitting_get_for_owner(
+        fitting_id=uuid_or_404(fitting_id), token=token, user=request.user, include_erased=include_erased
+    )
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):

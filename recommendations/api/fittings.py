@@ -5,7 +5,8 @@ One APIView per operation; `FittingApi` carries two (read and erase) because the
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,7 +15,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
 from earfit.api.fields import StrictBooleanField
+from earfit.api.serializers import ErrorSerializer
 from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
+from recommendations.api import examples
 from recommendations.api.common import (
     ERRORS,
     FITTING_ID,
@@ -31,6 +34,8 @@ from recommendations.fittings.services import (
     recommendation_generate,
 )
 from recommendations.models import FitOutcome, Fitting, Recommendation, RecommendationItem
+from recommendations.questionnaire import QUESTIONNAIRE_V1
+from recommendations.questionnaire.schema import answers_json_schema
 from recommendations.ranking import product_tip_note
 from recommendations.vocabulary import TIP_SIZE_CHOICES
 
@@ -119,20 +124,52 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
         ).data
 
 
+@extend_schema_field(answers_json_schema(QUESTIONNAIRE_V1))
+class AnswersField(serializers.DictField):
+    """The answers, checked against the questionnaire version by the service; the schema documents
+    the current version's questions exactly."""
+
+
+# What the service accepts, for the schema: the current consent text and questionnaire version,
+# and consent given (the service answers `consent_outdated`, `unknown_questionnaire_version` and
+# `consent_required` to anything else).
+@extend_schema_field({"type": "string", "enum": [settings.CONSENT_TEXT_VERSION]})
+class ConsentVersionField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConsentAcceptedField(StrictBooleanField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "enum": [1]})
+class QuestionnaireVersionField(serializers.IntegerField):
+    pass
+
+
+def _example(summary: str, value: Any, status: int) -> OpenApiExample:
+    return OpenApiExample(summary, value=value, response_only=True, status_codes=[str(status)])
+
+
 class FittingCreateApi(FittingResponseMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [FittingCreateThrottle]
 
     class InputSerializer(serializers.Serializer[Any]):
         class ConsentSerializer(serializers.Serializer[Any]):
-            version = serializers.CharField(max_length=32)
-            accepted = StrictBooleanField(help_text="Must be true: the shopper ticked the consent box.")
+            version = ConsentVersionField(
+                max_length=32, help_text="The consent text's version, as `GET /questionnaire` gives it."
+            )
+            accepted = ConsentAcceptedField(help_text="Must be true: the shopper ticked the consent box.")
 
         class Meta:
             ref_name = "FittingCreateInput"
 
-        questionnaire_version = serializers.IntegerField(min_value=1)
-        answers = serializers.DictField(help_text="Answers keyed by question key, as the questionnaire defines.")
+        questionnaire_version = QuestionnaireVersionField(
+            min_value=1, help_text="The version `GET /questionnaire` gives."
+        )
+        answers = AnswersField()
         consent = ConsentSerializer()
 
     class OutputSerializer(serializers.Serializer[Any]):
@@ -147,26 +184,28 @@ class FittingCreateApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_create",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid input. `code` is `invalid` (a field of the wrong type) or one of: "
+                + ", ".join(f"`{code}`" for code in examples.FITTING_CREATE_CODES)
+                + "; `extra.fields` names each field.",
+            ),
+        },
         examples=[
+            _example("The fitting is started; the token is shown once", examples.FITTING_CREATED_EXAMPLE, 201),
+            _example("The consent box was not ticked", examples.CONSENT_REQUIRED_EXAMPLE, 400),
+            _example("An answer is not one of the choices", examples.INVALID_ANSWERS_EXAMPLE, 400),
             OpenApiExample(
                 "A commuter who wants wireless in-ear earphones",
                 request_only=True,
                 value={
                     "questionnaire_version": 1,
-                    "answers": {
-                        "uses": ["commute", "calls"],
-                        "form_factor": "in_ear",
-                        "noise_cancelling": "must",
-                        "wireless": "wireless",
-                        "budget": "150_300",
-                        "glasses": False,
-                        "past_problems": ["falls_out"],
-                        "current_tip_size": "M",
-                    },
+                    "answers": examples.ANSWERS_EXAMPLE,
                     "consent": {"version": "2026-11-01", "accepted": True},
                 },
-            )
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
@@ -196,7 +235,8 @@ class FittingApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_retrieve",
         parameters=[FITTING_ID],
-        responses={200: FittingSerializer, 404: ERRORS[404], 429: ERRORS[429]},
+        responses={200: FittingSerializer, 404: ERRORS[404]},
+        examples=[_example("A fitting with one measured photo", examples.FITTING_EXAMPLE, 200)],
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -222,7 +262,8 @@ class FittingRecommendationApi(FittingResponseMixin, APIView):
     @extend_schema(
         operation_id="fitting_recommendation",
         parameters=[FITTING_ID],
-        responses={200: RecommendationSerializer, 404: ERRORS[404], 429: ERRORS[429]},
+        responses={200: RecommendationSerializer, 404: ERRORS[404]},
+        examples=[_example("Ranked from the answers alone", examples.RECOMMENDATION_EXAMPLE, 200)],
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
@@ -258,13 +299,22 @@ class FitFeedbackCreateApi(FittingResponseMixin, APIView):
         operation_id="fit_feedback_create",
         parameters=[FITTING_ID],
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ERRORS[400], 404: ERRORS[404], 429: ERRORS[429]},
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid input: `invalid`, or `unknown_product` for a product not in the catalog.",
+            ),
+            404: ERRORS[404],
+        },
         examples=[
+            _example("The feedback is recorded", examples.FEEDBACK_EXAMPLE, 201),
+            _example("The product is not in the catalog", examples.UNKNOWN_PRODUCT_EXAMPLE, 400),
             OpenApiExample(
                 "The recommended earphones fitted well",
                 request_only=True,
                 value={"product_id": 1, "fit": "right", "comfort": 4, "comment": "Medium tips seal well."},
-            )
+            ),
         ],
     )
     def post(self, request: Request, fitting_id: str) -> Response:

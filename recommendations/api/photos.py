@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
@@ -17,7 +17,16 @@ from accounts.permissions import OwnerChecksInSelector
 from earfit.api.serializers import ErrorSerializer
 from earfit.exceptions import ApplicationError
 from earfit.throttling import PhotoUploadThrottle
-from recommendations.api.common import ERRORS, FITTING_ID, EarPhotoSerializer, FittingResponseMixin, fitting_for_request
+from recommendations.api import examples
+from recommendations.api.common import (
+    ERRORS,
+    FITTING_ID,
+    PHOTO_ID,
+    EarPhotoSerializer,
+    FittingResponseMixin,
+    fitting_for_request,
+    uuid_or_404,
+)
 from recommendations.api.throttles import FittingTokenThrottle
 from recommendations.models import EarSide
 from recommendations.photos.selectors import ear_photo_get_for_fitting, ear_photo_overlay
@@ -25,6 +34,54 @@ from recommendations.photos.services.upload import ear_photo_ingest
 
 # The upload's limit as people read it, in the schema and in the 413: from the one setting.
 _MAX_MB = settings.PHOTO_MAX_BYTES // (1024 * 1024)
+
+
+def _reason(codes: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": list(codes)},
+            "message": {"type": "string", "description": "How to retake the photo, for people."},
+        },
+        "required": ["code", "message"],
+    }
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {},
+        "properties": {
+            "reasons": {
+                "type": "array",
+                "items": _reason(examples.PHOTO_REJECTION_REASONS),
+                "description": "Why the photo was refused, the primary reason first.",
+            },
+            "warnings": {
+                "type": "array",
+                "items": _reason(examples.PHOTO_WARNING_REASONS),
+                "description": "What would not have refused the photo on its own.",
+            },
+            "guidance": {"type": "string", "description": "How to retake the photo."},
+        },
+    }
+)
+class PhotoRejectedExtraField(serializers.DictField):
+    """`extra` of a refused photo: a map, as in every error, with the quality check's codes enumerated."""
+
+
+PHOTO_REJECTED = inline_serializer(
+    "PhotoRejected",
+    {
+        "message": serializers.CharField(help_text="The primary reason's retake advice, for people."),
+        "code": serializers.ChoiceField(choices=examples.PHOTO_UNPROCESSABLE_CODES),
+        "extra": PhotoRejectedExtraField(),
+    },
+)
+
+
+def _example(summary: str, value: object, status: int) -> OpenApiExample:
+    return OpenApiExample(summary, value=value, response_only=True, status_codes=[str(status)])
 
 
 class EarPhotoCreateApi(FittingResponseMixin, APIView):
@@ -51,8 +108,10 @@ class EarPhotoCreateApi(FittingResponseMixin, APIView):
             415: OpenApiResponse(ErrorSerializer, description="Not a JPEG, PNG, WebP or HEIC photo."),
             429: ERRORS[429],
             422: OpenApiResponse(
-                ErrorSerializer,
-                description="The photo cannot be measured: `extra.reasons` lists why, `extra.guidance` how to retake it.",
+                PHOTO_REJECTED,
+                description="The photo cannot be measured (`photo_quality`: `extra.reasons` lists why, "
+                "`extra.guidance` how to retake it), is past its retention period (`past_retention`), or the file "
+                "cannot be used (`corrupt_image`, `polyglot`).",
             ),
             503: ERRORS[503],
         },
@@ -62,7 +121,12 @@ class EarPhotoCreateApi(FittingResponseMixin, APIView):
                 request_only=True,
                 media_type="multipart/form-data",
                 value={"image": "(binary JPEG)", "side": "left"},
-            )
+            ),
+            _example("The photo is measured and kept", examples.EAR_PHOTO_EXAMPLE, 201),
+            _example("The photo is too large", examples.FILE_TOO_LARGE_EXAMPLE, 413),
+            _example("Not a photo", examples.UNSUPPORTED_TYPE_EXAMPLE, 415),
+            _example("The photo is blurry", examples.PHOTO_REJECTED_EXAMPLE, 422),
+            _example("The photo is past its retention period", examples.PHOTO_PAST_RETENTION_EXAMPLE, 422),
         ],
     )
     def post(self, request: Request, fitting_id: str) -> Response:
@@ -98,13 +162,18 @@ class EarPhotoOverlayApi(FittingResponseMixin, APIView):
 
     @extend_schema(
         operation_id="ear_photo_overlay",
-        parameters=[FITTING_ID, OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 429: ERRORS[429], 503: ERRORS[503]},
+        parameters=[FITTING_ID, PHOTO_ID],
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404], 503: ERRORS[503]},
         description="The stored photo with the measured keypoints and the card outline drawn. Owner only.",
+        examples=[
+            OpenApiExample(
+                "The overlay", value="(binary PNG)", media_type="image/png", response_only=True, status_codes=["200"]
+            )
+        ],
     )
     def get(self, request: Request, fitting_id: str, photo_id: str) -> HttpResponse:
         fitting = fitting_for_request(request, fitting_id)
-        photo = ear_photo_get_for_fitting(fitting=fitting, photo_id=photo_id)
+        photo = ear_photo_get_for_fitting(fitting=fitting, photo_id=uuid_or_404(photo_id))
         response = HttpResponse(ear_photo_overlay(photo=photo), content_type="image/png")
         response["Cache-Control"] = "private, no-store"
         return response

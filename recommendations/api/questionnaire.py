@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,6 +15,8 @@ from recommendations.questionnaire.content import (
     CONSENT_PURPOSE,
     CONSENT_TEXT,
     QUESTION_KINDS,
+    QUESTIONNAIRE_V1,
+    QUESTIONNAIRE_V1_TITLE,
     retention_statement,
 )
 from recommendations.questionnaire.selectors import questionnaire_get_active
@@ -56,7 +58,28 @@ class QuestionnaireActiveApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle]
 
-    @extend_schema(operation_id="questionnaire_active", responses={200: QuestionnaireSerializer})
+    @extend_schema(
+        operation_id="questionnaire_active",
+        responses={200: QuestionnaireSerializer},
+        examples=[
+            OpenApiExample(
+                "The active questionnaire (one question shown)",
+                response_only=True,
+                value={
+                    "version": 1,
+                    "title": QUESTIONNAIRE_V1_TITLE,
+                    "questions": QUESTIONNAIRE_V1[1:2],
+                    "consent": {
+                        "version": "2026-11-01",
+                        "text": CONSENT_TEXT,
+                        "purpose": CONSENT_PURPOSE,
+                        "retention_days": 30,
+                        "retention_statement": retention_statement(30),
+                    },
+                },
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         questionnaire = questionnaire_get_active()
         data = {

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from import_export import fields, resources, widgets
 
+from earfit.csv_safety import csv_safe, csv_unsafe
 from recommendations.models import Product
 from recommendations.vocabulary import TIP_SIZES
 
@@ -103,10 +104,18 @@ class ProductResource(resources.ModelResource):
     price = _decimal("price")
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        # A spreadsheet's empty cell reads as None; the catalog's text columns mean "".
+        # A spreadsheet's empty cell reads as None; the catalog's text columns mean "". A cell the
+        # export made spreadsheet-safe (a leading apostrophe) reads back as it was.
         for column, value in list(row.items()):
             if value is None:
                 row[column] = ""
+            elif isinstance(value, str):
+                row[column] = csv_unsafe(value)
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        """Every exported text cell spreadsheet-safe: one starting with = + - @ TAB or CR is not a formula."""
+        value = super().export_field(field, instance, **kwargs)
+        return csv_safe(value) if isinstance(value, str) else value
 
     class Meta:
         model = Product

@@ -165,7 +165,7 @@ def _unpack(archive: Path) -> tuple[Path, Path]:
             with zipfile.ZipFile(archive) as bundle:
                 for name in bundle.namelist():
                     _member_check(archive, name, plain=True)
-                bundle.extractall(target)  # noqa: S202 -- every member was checked to stay inside, above
+                bundle.extractall(target)  # noqa: S202 -- every member was checked to stay inside, above  # nosec B202
         elif tarfile.is_tarfile(archive):
             with tarfile.open(archive) as bundle:
                 # Checked here rather than by extractall's "data" filter, which the Python 3.11 of
@@ -173,7 +173,7 @@ def _unpack(archive: Path) -> tuple[Path, Path]:
                 members = bundle.getmembers()
                 for member in members:
                     _member_check(archive, member.name, plain=member.isfile() or member.isdir())
-                bundle.extractall(target, members=members)  # noqa: S202 -- every member was checked, above
+                bundle.extractall(target, members=members)  # noqa: S202 -- every member was checked, above  # nosec B202
         else:
             raise LegacyExportInvalid(f"{archive.name} is neither a folder, a .tar.gz nor a .zip")
     except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:

@@ -21,7 +21,12 @@ def answers_validate(questions: list[Question], answers: Any) -> tuple[dict[str,
             errors[key] = ["This question is not part of this questionnaire version."]
     for key, question in by_key.items():
         value = answers.get(key)
-        if value is None or value == [] or value == "":
+        # Unanswered: absent or null, an empty list for a multiple choice, an empty string for a single one.
+        if (
+            value is None
+            or (value == [] and question["kind"] == "multi")
+            or (value == "" and question["kind"] == "single")
+        ):
             if question["required"]:
                 errors[key] = ["Please answer this question."]
             continue

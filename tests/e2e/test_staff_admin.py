@@ -15,6 +15,7 @@ from recommendations.fittings.services import fitting_create, recommendation_gen
 from recommendations.models import FitFeedback, Product
 from tests.conftest import SPORT_ANSWERS
 from tests.e2e.conftest import assert_accessible, shot
+from tests.recommendations.catalog.test_catalog_transfer import csv_file, row
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,6 +29,19 @@ def _sign_in(page: Any, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
+
+
+def _wide_catalog_csv() -> bytes:
+    """Two new products whose cells are as long as a real catalog's can be."""
+    rows = [
+        row(
+            slug=f"wide-{n}",
+            model=f"In-Ear {n} Professional Monitor Edition",
+            description="Long wearing comfort. " * 12,
+        )
+        for n in range(2)
+    ]
+    return csv_file(rows)
 
 
 @pytest.fixture
@@ -94,11 +108,21 @@ def test_a_catalog_manager_and_an_auditor_work_in_the_admin(
         shot(page, artifacts, f"{name}-04-history")
         assert_accessible(page, "product history")
 
+        # The catalog import's preview (twenty columns, long cells) keeps to the page's width.
+        page.goto(f"{base}/admin/recommendations/product/import/")
+        upload = {"name": "catalog.csv", "mimeType": "text/csv", "buffer": _wide_catalog_csv()}
+        page.set_input_files("input[name=import_file]", files=[upload])
+        page.select_option("select[name=format]", "0")
+        page.locator("#content form [type=submit]").first.click()
+        page.locator("table.import-preview").first.wait_for()
+        shot(page, artifacts, f"{name}-05-import-preview")
+        assert_accessible(page, "import preview", fits_width=not wide_ok)
+
         response = page.goto(f"{base}/admin/accounts/auditevent/")
         assert response is not None
         assert response.status == 403
         page.get_by_test_id("admin-error").wait_for()
-        shot(page, artifacts, f"{name}-05-forbidden")
+        shot(page, artifacts, f"{name}-06-forbidden")
         assert_accessible(page, "403")
         context.clear_cookies()
 
@@ -108,7 +132,7 @@ def test_a_catalog_manager_and_an_auditor_work_in_the_admin(
         page.get_by_test_id("audit-payload").wait_for()
         assert "UTC" in page.locator(".field-occurred_at").inner_text()
         assert page.locator(".field-hash").inner_text().strip()
-        shot(page, artifacts, f"{name}-06-audit-event")
+        shot(page, artifacts, f"{name}-07-audit-event")
         assert_accessible(page, "audit event")
     except Exception:
         shot(page, artifacts, f"{name}-failure")
