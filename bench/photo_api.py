@@ -23,17 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import photo_decode
+from bench.http_bench import ANSWERS
 from tests.s3 import free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWERS = {
-    "uses": ["commute"],
-    "form_factor": "in_ear",
-    "noise_cancelling": "nice",
-    "wireless": "wireless",
-    "budget": "50_150",
-    "glasses": False,
-}
 
 
 @contextmanager
