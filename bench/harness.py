@@ -27,9 +27,10 @@ from bench.stack import ROOT, bench_database_url, stack
 FULL: dict[str, Any] = {
     "photo_scale": 1,
     "photo_runs": 21,
+    "profile_runs": 20,
     "connections": [1, 2, 4],
-    "photo_count": 80,
-    "photo_seconds": 90.0,
+    "photo_count": 60,
+    "photo_seconds": 60.0,
     "light_clients": 50,
     "light_count": 3000,
     "light_seconds": 30.0,
@@ -41,6 +42,7 @@ FULL: dict[str, Any] = {
 SMOKE: dict[str, Any] = {
     "photo_scale": 4,  # the photos at a quarter of each side: generating 12 MP ones takes long
     "photo_runs": 1,
+    "profile_runs": 1,
     "connections": [1, 2],
     "photo_count": 2,
     "photo_seconds": 10.0,
@@ -52,7 +54,7 @@ SMOKE: dict[str, Any] = {
     "ranking_sizes": [40, 400],
     "ranking_runs": 2,
 }
-SECTIONS = ("floor", "http", "growth")
+SECTIONS = ("floor", "profile", "http", "growth")
 
 
 def machine() -> dict[str, Any]:
@@ -72,6 +74,19 @@ def machine() -> dict[str, Any]:
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "shared": "a shared machine (other engineers' work runs beside it): figures are indicative",
     }
+
+
+def save(result: dict[str, Any], out: Path, *, final: bool = False) -> None:
+    """Write what has been measured so far (after each section, so a long run cut short keeps it)."""
+    from bench import report
+
+    result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["verdict"] = report.verdict(result)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "latest.md").write_text(report.markdown(result))
+    if final:
+        report.chart(result, out / "latest.png")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -99,30 +114,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         import django
 
         django.setup()
-        from bench import floor, growth, http_bench
+        from bench import floor, growth, http_bench, profile_photo
 
         print("floor and in-process", flush=True)
         images = floor.photos(scale=sizes["photo_scale"])
         if "floor" in only:
             result["floor"] = floor.measure(sizes["photo_runs"], images)
+            save(result, args.out)
+        if "profile" in only:
+            print("profile of the photo path (pyinstrument)", flush=True)
+            result["profile"] = profile_photo.profile(services, images, sizes["profile_runs"], args.out)
+            save(result, args.out)
         if "http" in only:
             print("photos over HTTP (gunicorn, production settings); cold start", flush=True)
             result.update(http_bench.http_sections(services, images, sizes))
             result["model_switch"] = http_bench.model_switch(images)
+            save(result, args.out)
         if "growth" in only:
             print("growth", flush=True)
             result["purge"] = growth.purge(services, sizes["purge_sizes"])
+            save(result, args.out)
             result["audit_export"] = growth.audit_export(sizes["audit_sizes"])
+            save(result, args.out)
             result["ranking"] = growth.ranking(sizes["ranking_sizes"], sizes["ranking_runs"])
-    from bench import report
-
-    result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["seconds"] = round(time.monotonic() - started, 1)
-    result["verdict"] = report.verdict(result)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
-    (args.out / "latest.md").write_text(report.markdown(result))
-    report.chart(result, args.out / "latest.png")
+    save(result, args.out, final=True)
     print(f"wrote {args.out}/latest.json, latest.md and latest.png in {result['seconds']} s", flush=True)
     return result
 
