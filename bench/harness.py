@@ -16,6 +16,8 @@ import argparse
 import json
 import os
 import platform
+import signal
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -94,8 +96,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, < 1 minute; checks nothing about speed")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=JSON", help="override a size, e.g. photo_runs=7"
+    )
     args = parser.parse_args(argv)
-    sizes = SMOKE if args.smoke else FULL
+    sizes = {**(SMOKE if args.smoke else FULL), **{k: json.loads(v) for k, v in (o.split("=", 1) for o in args.set)}}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers it started stop too
     only = set(args.only.split(","))
     os.environ["DJANGO_SETTINGS_MODULE"] = "earfit.settings.test"
     os.environ["DATABASE_URL"] = bench_database_url()
@@ -132,11 +138,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             save(result, args.out)
         if "growth" in only:
             print("growth", flush=True)
+            result["ranking"] = growth.ranking(sizes["ranking_sizes"], sizes["ranking_runs"])
             result["purge"] = growth.purge(services, sizes["purge_sizes"])
             save(result, args.out)
             result["audit_export"] = growth.audit_export(sizes["audit_sizes"])
-            save(result, args.out)
-            result["ranking"] = growth.ranking(sizes["ranking_sizes"], sizes["ranking_runs"])
     result["seconds"] = round(time.monotonic() - started, 1)
     save(result, args.out, final=True)
     print(f"wrote {args.out}/latest.json, latest.md and latest.png in {result['seconds']} s", flush=True)

@@ -18,7 +18,9 @@ import http.client
 import io
 import json
 import os
+import signal
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -150,6 +152,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--clients", type=int, default=int(os.environ.get("SOAK_CLIENTS") or 4))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers it started stop too
     os.environ["DATABASE_URL"] = url = bench_database_url()
     photos = [(client_photo(3), "image/jpeg"), (make_phone_photo(scale=2), "image/jpeg")]
     with ExitStack() as running:
