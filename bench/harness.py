@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         django.setup()
         from bench import floor, growth, http_bench, profile_photo
 
+        needs_photos = bool(only & {"floor", "profile", "http"})
+        images = floor.photos(scale=sizes["photo_scale"]) if needs_photos else {}
         print("floor and in-process", flush=True)
-        images = floor.photos(scale=sizes["photo_scale"])
         if "floor" in only:
             result["floor"] = floor.measure(sizes["photo_runs"], images)
             save(result, args.out)
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "growth" in only:
             print("growth", flush=True)
             result["ranking"] = growth.ranking(sizes["ranking_sizes"], sizes["ranking_runs"])
+            save(result, args.out)
             result["purge"] = growth.purge(services, sizes["purge_sizes"])
             save(result, args.out)
             result["audit_export"] = growth.audit_export(sizes["audit_sizes"])

@@ -53,7 +53,9 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
     if "cold_start" in result:
         out["cold_start_s"] = result["cold_start"]["to_first_photo_s"]
     if "purge" in result:
-        out["purge_over_floor_max"] = max(row["purge_over_floor"] for row in result["purge"]["rows"])
+        out["purge_over_floor_max"] = max(
+            (r["purge_over_floor"] for r in result["purge"]["rows"] if "error" not in r), default=0
+        )
         out["purge_slope"] = result["purge"]["purge_slope"]
     if "audit_export" in result:
         out["export_memory_slope"] = result["audit_export"]["memory_slope"]
@@ -129,8 +131,9 @@ def markdown(result: dict[str, Any]) -> str:
         if name in result:
             rows = result[name]["rows"]
             slopes = {k: v for k, v in result[name].items() if k != "rows"}
+            header = list(dict.fromkeys(key for row in rows for key in row))
             text += f"## {name.replace('_', ' ')} (slopes {slopes})\n\n" + _table(
-                list(rows[0]), [list(r.values()) for r in rows]
+                header, [[row.get(key, "") for key in header] for row in rows]
             )
     return text
 
@@ -164,7 +167,7 @@ def chart(result: dict[str, Any], path: Path) -> None:
     ax.legend(fontsize=8)
     ax = axes[1][0]
     if "purge" in result:
-        rows = result["purge"]["rows"]
+        rows = [row for row in result["purge"]["rows"] if "error" not in row]
         ax.plot([r["photos"] for r in rows], [r["purge_s"] for r in rows], marker="o", label="purge")
         ax.plot([r["photos"] for r in rows], [r["raw_floor_s"] for r in rows], marker="o", label="raw list+delete")
         ax.set_xscale("log")
