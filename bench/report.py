@@ -82,6 +82,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{m['cpu']}, {m['cores']} cores, Python {m['python']}; load average {m['load_average_start']} at start,"
         f" {m.get('load_average_end')} at the end; {m['shared']}. Took {result.get('seconds')} s.\n\n"
     )
+    if "note" in result:
+        text += f"Note: {result['note']}.\n\n"
     v = result["verdict"]
     text += "## Verdict\n\n" + _table(
         ["ratio", "measured", "target", "met"],
