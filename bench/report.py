@@ -168,8 +168,8 @@ def chart(result: dict[str, Any], path: Path) -> None:
     ax.set_xlabel("connections")
     ax.legend(fontsize=8)
     ax = axes[1][0]
-    if "purge" in result:
-        rows = [row for row in result["purge"]["rows"] if "error" not in row]
+    rows = [row for row in result.get("purge", {}).get("rows", []) if "error" not in row]
+    if rows:
         ax.plot([r["photos"] for r in rows], [r["purge_s"] for r in rows], marker="o", label="purge")
         ax.plot([r["photos"] for r in rows], [r["raw_floor_s"] for r in rows], marker="o", label="raw list+delete")
         ax.set_xscale("log")
@@ -183,7 +183,8 @@ def chart(result: dict[str, Any], path: Path) -> None:
     if "ranking" in result:
         rows = result["ranking"]["rows"]
         ax.plot([r["products"] for r in rows], [r["median_ms"] for r in rows], marker="s", label="ranking ms")
-    ax.set_xscale("log")
+    if ax.lines:
+        ax.set_xscale("log")
     ax.set_title("export memory (by events) and ranking time (by products)")
     ax.legend()
     fig.suptitle(f"make bench ({result['mode']}), {result['when']}, load avg {result['machine']['load_average_start']}")
