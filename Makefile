@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint security hadolint infra-policy format install install-dev migrate reset-staff frontend frontend-test browser bench worker beat bench-audit bench-legacy image clean infra-test infra-lint infra-checkov
+.PHONY: help run test lint security hadolint infra-policy format install install-dev migrate reset-staff frontend frontend-test browser bench bench-smoke soak bench-purge worker beat bench-audit bench-legacy image clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -80,8 +80,22 @@ browser:
 frontend-test: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm test && npm run build && npm run size
 
-# Batched purge against one-object-at-a-time on 5,000 photos (real S3 server); chart in bench/results/.
+# The performance proof (bench/harness.py): floor, in-process, earfit and legacy under gunicorn,
+# light requests, cold start, growth; writes bench/results/latest.{json,md,png}. About 20 minutes;
+# needs PostgreSQL (DATABASE_URL's server; the benchmark's own database `<name>_bench`) and Redis.
 bench: install-dev
+	nice -n 19 $(PY) -m bench.harness
+
+# Every section at tiny sizes (the test suite runs it): proves the harness runs, nothing about speed.
+bench-smoke: install-dev
+	$(PY) -m bench.harness --smoke --out var/bench-smoke
+
+# Mixed traffic against gunicorn with production settings (bench/soak.py); SOAK_SECONDS (300).
+soak: install-dev
+	$(PY) -m bench.soak
+
+# Batched purge against one-object-at-a-time on 5,000 photos (real S3 server); chart in bench/results/.
+bench-purge: install-dev
 	@mkdir -p var
 	$(PY) bench/purge.py
 

@@ -17,17 +17,10 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bench import photo_decode
+from bench.http_bench import ANSWERS
 from tests.embedded_server import embedded_earfit
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWERS = {
-    "uses": ["commute"],
-    "form_factor": "in_ear",
-    "noise_cancelling": "nice",
-    "wireless": "wireless",
-    "budget": "50_150",
-    "glasses": False,
-}
 
 
 def earfit_server() -> AbstractContextManager[str]:

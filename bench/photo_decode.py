@@ -46,12 +46,14 @@ LIMITS = {"max_bytes": settings.PHOTO_MAX_BYTES, "max_pixels": settings.PHOTO_MA
 SETTLE_SECONDS = 0.1
 
 
-def make_phone_photo(seed: int = 7, target_bytes: int = 3_500_000) -> bytes:
-    """A rendered ear+card scene as a 4032x3024 JPEG with EXIF orientation 6 and GPS tags."""
-    upright = render_photo(seed, size=(3024, 4032), ear=True, card=True, fill=0.6).image
+def make_phone_photo(seed: int = 7, target_bytes: int = 3_500_000, scale: int = 1) -> bytes:
+    """A rendered ear+card scene as a 4032x3024 JPEG with EXIF orientation 6 and GPS tags
+    (`scale` > 1 divides each side, for quick smoke runs)."""
+    width, height = 3024 // scale, 4032 // scale
+    upright = render_photo(seed, size=(width, height), ear=True, card=True, fill=0.6).image
     rng = np.random.default_rng(seed)
     # Sensor-like fine grain, so the JPEG weighs what a phone's does.
-    grain = rng.normal(0, 3.0, (4032, 3024, 1)).astype(np.float32)
+    grain = rng.normal(0, 3.0, (height, width, 1)).astype(np.float32)
     upright = Image.fromarray(np.clip(np.asarray(upright, dtype=np.float32) + grain, 0, 255).astype(np.uint8))
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # as the sensor wrote it: 4032 wide
     exif = Image.Exif()
@@ -63,7 +65,7 @@ def make_phone_photo(seed: int = 7, target_bytes: int = 3_500_000) -> bytes:
         buf = io.BytesIO()
         stored.save(buf, "JPEG", quality=quality, exif=exif.tobytes())
         best = buf.getvalue()
-        if len(best) >= target_bytes:
+        if len(best) >= target_bytes // scale**2:
             break
     return best
 

@@ -1,0 +1,143 @@
+"""A load generator on loopback: N connections (one thread and one keep-alive HTTP/1.1 connection
+each), bounded in request count and in time; latencies, statuses, and the server's CPU and memory.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import statistics
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench.stack import Gunicorn
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    ok: tuple[int, ...] = (200, 201, 204)
+
+
+# What one connection sends next: (connection index, request number on it) -> the request.
+Script = Callable[[int, int], Call]
+
+
+def multipart(fields: dict[str, str], file_field: str, filename: str, data: bytes, content_type: str) -> Call:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts += [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'.encode(),
+        f"Content-Type: {content_type}\r\n\r\n".encode(),
+        data,
+        f"\r\n--{boundary}--\r\n".encode(),
+    ]
+    return Call("POST", "", b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def json_call(method: str, path: str, body: object | None = None, token: str = "") -> Call:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    return Call(method, path, b"" if body is None else json.dumps(body).encode(), headers)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+@dataclass
+class LoadResult:
+    connections: int
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    statuses: dict[str, int]
+    server_cpu_seconds: float = 0.0
+    worker_peak_rss_mib: float = 0.0
+
+    def summary(self) -> dict[str, float | int | dict[str, int]]:
+        ms = [s * 1000 for s in self.latencies]
+        return {
+            "connections": self.connections,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 2),
+            "per_second": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
+            "p50_ms": round(percentile(ms, 50), 1),
+            "p95_ms": round(percentile(ms, 95), 1),
+            "p99_ms": round(percentile(ms, 99), 1),
+            "mean_ms": round(statistics.fmean(ms), 1) if ms else 0.0,
+            "errors": self.errors,
+            "statuses": self.statuses,
+            "server_cpu_ms_per_request": round(1000 * self.server_cpu_seconds / self.requests, 1)
+            if self.requests
+            else 0,
+            "worker_peak_rss_mib": round(self.worker_peak_rss_mib, 1),
+        }
+
+
+def run_load(server: Gunicorn, script: Script, *, connections: int, count: int, seconds: float) -> LoadResult:
+    """Send at most `count` requests (over all connections) for at most `seconds`, then wait for
+    the answers in flight. Any status outside the call's `ok`, or a failed connection, is an error."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    errors = [0]
+    deadline = time.monotonic() + seconds
+
+    def connection(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        for n in itertools.count():
+            if time.monotonic() > deadline or next(counter) >= count:
+                break
+            call = script(index, n)
+            started = time.perf_counter()
+            try:
+                conn.request(call.method, call.path, body=call.body or None, headers=call.headers)
+                answer = conn.getresponse()
+                answer.read()
+                status = str(answer.status)
+                failed = answer.status not in call.ok
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+                status, failed = type(exc).__name__, True
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] += 1
+                errors[0] += failed
+        conn.close()
+
+    cpu_before = server.cpu()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=connection, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        server.rss_mib()  # sampled while the load runs: the high-water marks of every worker
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    return LoadResult(
+        connections=connections,
+        requests=len(latencies),
+        seconds=elapsed,
+        latencies=latencies,
+        errors=errors[0],
+        statuses=dict(statuses),
+        server_cpu_seconds=server.cpu() - cpu_before,
+        worker_peak_rss_mib=server.peak_rss_mib(),
+    )
