@@ -92,8 +92,8 @@ def measure(runs: int, images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {"model": spec.label, "inference_ms": round(inference_ms, 2), "formats": {}}
     for name, (data, _) in images.items():
         decode_ms, _ = median_ms(lambda data=data: floor_decode(data), runs)  # type: ignore[misc]
-        measured = photo_measure(data)
-        in_ms, in_p95 = median_ms(lambda data=data: photo_measure(data), runs)  # type: ignore[misc]
+        measured = photo_measure(data, spec=spec)
+        in_ms, in_p95 = median_ms(lambda data=data: photo_measure(data, spec=spec), runs)  # type: ignore[misc]
         floor_ms = decode_ms + inference_ms
         out["formats"][name] = {
             "bytes": len(data),

@@ -142,8 +142,8 @@ def http_sections(stack: Stack, images: dict[str, tuple[bytes, str]], sizes: dic
 
 
 def model_switch(images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
-    """The first photo on another shipped model version, in process: the service has no switch at
-    run time yet (the model is INFERENCE_MODEL_CARD or the shipped default, fixed at start)."""
+    """The first photo on another shipped model version, in process: that version's file read,
+    verified and its session made, as a process does on the first photo after an activation."""
     from inference.predict import analyse_photo
     from inference.registry import available_versions, default_spec, spec_for_version
     from recommendations.measuring.analysis import photo_measure
@@ -152,7 +152,8 @@ def model_switch(images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     others = [v for v in available_versions() if v != current.version]
     if not others:
         return {"note": "only one shipped model version: nothing to switch to"}
-    image = Image.open(io.BytesIO(photo_measure(images["client_1280"][0]).stored_jpeg)).convert("RGB")
+    stored = photo_measure(images["client_1280"][0], spec=current).stored_jpeg
+    image = Image.open(io.BytesIO(stored)).convert("RGB")
     started = time.perf_counter()
     analyse_photo(image, spec=current)
     steady = time.perf_counter() - started
