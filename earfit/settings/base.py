@@ -38,6 +38,7 @@ MIDDLEWARE = [
     # First: liveness answers before host validation and before any I/O.
     "earfit.middleware.HealthCheckMiddleware",
     "earfit.middleware.RequestIdMiddleware",
+    "earfit.middleware.RequestBodyLimitMiddleware",
     "earfit.middleware.DependencyDownMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -176,7 +177,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["earfit.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "earfit.api.exception_handlers.application_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
@@ -226,7 +227,18 @@ PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 # What is measured and stored: a re-encode this many pixels on the long side, never the original
 # bytes. 500 lets a 12 MP phone JPEG decode at 1/8 scale (README, "Ear photos").
 PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=500)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The memory one photo's decoded image may take, judged on the header before decoding: width x
+# height x bytes per pixel of the decoded mode (alpha and 16-bit samples count), at JPEG's draft
+# scale. 96 MiB admits a 12 MP photo with alpha at 16 bits a channel; README, "Ear photos".
+PHOTO_DECODE_MAX_BYTES = env.int("PHOTO_DECODE_MAX_BYTES", default=96 * 1024 * 1024)
+# Request bodies. Form fields and JSON together at most 2.5 MB (the photo's file part does not
+# count: Django streams files to their own handler); few fields and files, since the largest form
+# earfit takes is a photo, its side and a CSRF token (an admin action posts one field per row,
+# 100 rows a page). The whole body at most one photo plus that, refused on its declared length.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+REQUEST_MAX_BYTES = PHOTO_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 
 # Seconds a client is asked to wait when a dependency is down (Retry-After on 503).

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
-from recommendations.catalog.selectors import catalog_version, product_fit_from_model, product_list_active
+from recommendations.catalog.selectors import catalog_version, product_fits_readable, product_list_active
 from recommendations.fittings.selectors import recommendation_get_latest, token_hash
 from recommendations.models import (
     Consent,
@@ -143,7 +143,7 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     ear, measured_tip = ear_photo_ranking_inputs(photo=photo) if photo is not None else (None, None)
     ranking = rank_products(
         preferences=Preferences.from_answers(fitting.answers),
-        products=[product_fit_from_model(p) for p in products],
+        products=product_fits_readable(products),
         ear=ear,
         measured_tip=measured_tip,
     )

@@ -99,6 +99,7 @@ def photo_measure(data: bytes) -> PhotoMeasured:
             max_bytes=settings.PHOTO_MAX_BYTES,
             max_pixels=settings.PHOTO_MAX_PIXELS,
             target_long_side=settings.PHOTO_STORED_LONG_SIDE,
+            max_decoded_bytes=settings.PHOTO_DECODE_MAX_BYTES,
         )
     except PhotoRejected as exc:
         logger.info("photo rejected: %s", exc)
