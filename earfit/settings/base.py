@@ -257,6 +257,9 @@ LOGGING = {
 # here). With no CELERY_BROKER_URL (`make run`) tasks run eagerly in the process that sends them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Catalog changes within this many seconds share one re-rank run (recommendations/tasks.py); the
+# pending mark lives in the cache, which production shares between processes (CACHE_URL).
+RERANK_COALESCE_SECONDS = env.int("RERANK_COALESCE_SECONDS", default=60)
 # kombu's Redis transport with the fix that keeps a worker running through a broker outage.
 CELERY_BROKER_TRANSPORT = "earfit.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -125,14 +125,17 @@ def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | Non
 
 
 @transaction.atomic
-def recommendation_generate(*, fitting: Fitting) -> Recommendation:
+def recommendation_generate(
+    *, fitting: Fitting, actor: AuditActor | None = None, cause: str | None = None
+) -> Recommendation:
     """Rank the active catalog for this fitting and store the result.
 
     The best usable photo (measured in mm, most confident) adds fit geometry and the measured tip
     size; without one the ranking uses the questionnaire alone and says so.
 
     The same inputs (answers, catalog state, ranking version) give back the stored recommendation,
-    so reading a recommendation twice does not write twice.
+    so reading a recommendation twice does not write twice. A ranking the shopper's read causes is
+    audited as the shopper; one a background job causes, as `actor` with its `cause`.
     """
     products = list(product_list_active())
     photo = ear_photo_best_for_fitting(fitting=fitting)
@@ -170,7 +173,7 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
         for item in ranking.items
     )
     audit_event_record(
-        actor=AuditActor.for_fitting(fitting.pk),
+        actor=actor or AuditActor.for_fitting(fitting.pk),
         action=AuditAction.RECOMMENDATION_GENERATED,
         object_type="recommendation",
         object_id=str(recommendation.pk),
@@ -179,6 +182,7 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
             "basis": recommendation.basis,
             "ranking_version": recommendation.ranking_version,
             "items": len(ranking.items),
+            **({"cause": cause} if cause else {}),
         },
     )
     return recommendation
