@@ -37,6 +37,7 @@ from pathlib import Path
 import urllib3
 from PIL import Image
 
+from bench.photo_api import ANSWERS
 from inference.training.renderer import render_photo
 from tests.hostile import hostile_corpus
 from tests.production_env import production_environment
@@ -45,14 +46,6 @@ from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
 ROOT = Path(__file__).resolve().parents[1]
 CEILING_MB = 400
 BUCKET = "earfit-bench-rss"
-ANSWERS = {
-    "uses": ["commute"],
-    "form_factor": "in_ear",
-    "noise_cancelling": "nice",
-    "wireless": "wireless",
-    "budget": "50_150",
-    "glasses": False,
-}
 
 
 @dataclass
