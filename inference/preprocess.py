@@ -34,9 +34,10 @@ from inference.tensors import crop_to_square, full_frame_box, normalise
 # target is kept as decoded.
 RESAMPLE_SLACK = 1.125
 # The decoded image's memory budget when the caller names none (the Django side's is
-# PHOTO_DECODE_MAX_BYTES): a 12 MP photo with alpha and 16 bits a channel (96 MB) fits, a 7000 x
-# 7000 lossless WebP (196 MB of RGBA from a 2 KB file) does not.
-DEFAULT_MAX_DECODED_BYTES = 96 * 1024 * 1024
+# PHOTO_DECODE_MAX_BYTES): a 12 MP photo with alpha (48 MB) fits, a 7000 x 7000 lossless WebP
+# (196 MB of RGBA from a few bytes) does not. Decoding holds at most about twice this (an RGBA
+# image is premultiplied to be shrunk), so a worker stays under its 400 MB (README, "Ear photos").
+DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
 # A photo of an ear is neither a strip nor a speck: below this short side or beyond this aspect
 # ratio there is nothing to measure, and the measuring code's boxes would have no area.
 MIN_SHORT_SIDE = 16
@@ -107,13 +108,18 @@ def decode_photo(
                 raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
             im.load()
             decoded_size = im.size
-            # Shrink first, then turn upright: the transpose then moves a fraction of the pixels.
-            rgb = _to_rgb(im)
-            scale = target_long_side / max(rgb.size)
+            # Shrink first, in the decoded mode, then flatten to RGB and turn upright: the
+            # conversions and the transpose then move a fraction of the pixels, and no full-size
+            # copy is made beside the decoded image (a 16-bit or RGBA PNG once took three).
+            # Palette images are expanded first: Pillow shrinks them pixel by pixel only.
+            small = _to_rgb(im) if im.mode in ("P", "PA", "1") else im
+            scale = target_long_side / max(small.size)
             if scale * RESAMPLE_SLACK < 1:
-                size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
-                rgb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # area-aware when shrinking
-            rgb = _upright(rgb, orientation)
+                size = (max(1, round(small.size[0] * scale)), max(1, round(small.size[1] * scale)))
+                # Area-aware when shrinking (a box reduction first); Pillow has none for 16-bit grey.
+                gap = None if small.mode.startswith("I;16") else 2.0
+                small = small.resize(size, Image.Resampling.BILINEAR, reducing_gap=gap)
+            rgb = _upright(_to_rgb(small), orientation)
     except PhotoRejected:
         raise
     except Image.DecompressionBombError as exc:

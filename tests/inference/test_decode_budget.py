@@ -9,6 +9,7 @@ import zlib
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -104,6 +105,17 @@ def test_the_draft_scale_is_the_one_pillow_picks(size: tuple[int, int]) -> None:
         assert image.size == (-(-size[0] // scale), -(-size[1] // scale))
 
 
-def test_the_default_budget_admits_a_12_megapixel_photo_with_alpha_at_16_bits() -> None:
-    info = inspect_file(png_header_only(4000, 3000, depth=16, colour=6))
-    assert decoded_bytes(info, 500) <= DEFAULT_MAX_DECODED_BYTES
+def test_the_default_budget_admits_a_12_megapixel_photo_with_alpha_and_not_at_16_bits() -> None:
+    assert decoded_bytes(inspect_file(png_header_only(4000, 3000, depth=8, colour=6)), 500) <= DEFAULT_MAX_DECODED_BYTES
+    assert decoded_bytes(inspect_file(png_header_only(4000, 3000, depth=16, colour=6)), 500) > DEFAULT_MAX_DECODED_BYTES
+
+
+def test_a_large_16_bit_grey_png_is_shrunk_before_it_is_converted() -> None:
+    """Within the budget, a 16-bit grey picture is shrunk in its own mode, then scaled to 8 bits."""
+    image = Image.fromarray(np.full((2000, 3000), 40000, dtype=np.uint16))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    decoded = decode_photo(buffer.getvalue(), **LIMITS)
+    assert decoded.image.mode == "RGB"
+    assert decoded.image.size == (500, 333)
+    assert decoded.image.getpixel((10, 10)) == (255, 255, 255)  # the peak scales to white
