@@ -35,9 +35,9 @@ from inference.tensors import crop_to_square, full_frame_box, normalise
 RESAMPLE_SLACK = 1.125
 # The decoded image's memory budget when the caller names none (the Django side's is
 # PHOTO_DECODE_MAX_BYTES): a 12 MP photo with alpha (48 MB) fits, a 7000 x 7000 lossless WebP
-# (196 MB of RGBA from a few bytes) does not. Decoding holds at most about twice this (an RGBA
-# image is premultiplied to be shrunk), so a worker stays under its 400 MB (README, "Ear photos").
-DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
+# (196 MB of RGBA from a few bytes) does not. Decoding holds about twice this at most (an RGBA
+# image is premultiplied to be shrunk); `make bench-rss` measures the worker with files at the edge.
+DEFAULT_MAX_DECODED_BYTES = 48 * 1024 * 1024
 # A photo of an ear is neither a strip nor a speck: below this short side or beyond this aspect
 # ratio there is nothing to measure, and the measuring code's boxes would have no area.
 MIN_SHORT_SIDE = 16

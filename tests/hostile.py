@@ -112,9 +112,9 @@ def hostile_corpus() -> list[HostileUpload]:
         HostileUpload("png_bomb_81mp", "bomb.png", png, 413, "too_many_pixels", lambda: _png_bomb(9000, 9000, depth=8, colour=0, channels=1)),
         HostileUpload("png_bomb_rgba16_36mp", "bomb16.png", png, 413, "too_many_pixels", lambda: _png_bomb(6000, 6000, depth=16, colour=6, channels=4)),
         HostileUpload("png_bomb_rgba_36mp", "rgba.png", png, 413, "too_many_pixels", lambda: _png_bomb(6000, 6000, depth=8, colour=6, channels=4)),
-        # Exactly at the decode budget (64 MiB): decoded, the worst any file may cost; blank, so refused by the quality gate.
-        HostileUpload("png_rgba_at_the_budget", "full.png", png, 422, "photo_quality", lambda: _png_bomb(4096, 4096, depth=8, colour=6, channels=4)),
-        HostileUpload("png_grey16_within_the_budget", "grey16.png", png, 422, "photo_quality", lambda: _png_bomb(6000, 5000, depth=16, colour=0, channels=1)),
+        # Just within the decode budget (48 MiB): decoded, the worst any file may cost; blank, so refused by the quality gate.
+        HostileUpload("png_rgba_within_the_budget", "full.png", png, 422, "photo_quality", lambda: _png_bomb(3500, 3500, depth=8, colour=6, channels=4)),
+        HostileUpload("png_grey16_within_the_budget", "grey16.png", png, 422, "photo_quality", lambda: _png_bomb(5000, 5000, depth=16, colour=0, channels=1)),
         HostileUpload("webp_lossless_bomb_49mp", "bomb.webp", "image/webp", 413, "too_many_pixels", _webp_bomb),
         HostileUpload("gif_bomb", "bomb.gif", "image/gif", 415, "unsupported_type", _gif_bomb),
         HostileUpload("jpeg_claiming_65535_square", "huge.jpg", jpeg, 413, "too_many_pixels", lambda: _jpeg_claiming(65535, 65535)),

@@ -229,9 +229,9 @@ PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=500)
 # The memory one photo's decoded image may take, judged on the header before decoding: width x
 # height x bytes per pixel of the decoded mode (alpha and 16-bit samples count), at JPEG's draft
-# scale. 64 MiB admits a 12 MP photo with alpha; decoding holds about twice it at most (README,
+# scale. 48 MiB admits a 12 MP photo with alpha; decoding holds about twice it at most (README,
 # "Ear photos", and `make bench-rss`).
-PHOTO_DECODE_MAX_BYTES = env.int("PHOTO_DECODE_MAX_BYTES", default=64 * 1024 * 1024)
+PHOTO_DECODE_MAX_BYTES = env.int("PHOTO_DECODE_MAX_BYTES", default=48 * 1024 * 1024)
 # Request bodies. Form fields and JSON together at most 2.5 MB (the photo's file part does not
 # count: Django streams files to their own handler); few fields and files, since the largest form
 # earfit takes is a photo, its side and a CSRF token (an admin action posts one field per row,
