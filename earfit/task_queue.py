@@ -84,7 +84,10 @@ def task_enqueue_coalesced_on_commit(task: Task, *, key: str, window_seconds: in
             logger.info("%s already pending: this change joins it", task.name)
             return
         try:
-            task.apply_async(countdown=window_seconds, retry=False)
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                task.apply(throw=True)  # inline, at once: eager mode has no countdown and no broker
+            else:
+                task.apply_async(countdown=window_seconds, retry=False)
         except Exception:
             task_coalesce_release(key)
             if settings.CELERY_TASK_ALWAYS_EAGER:

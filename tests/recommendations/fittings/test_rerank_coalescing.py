@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from kombu import pools as kombu_pools
 from rest_framework.test import APIClient
 
 from accounts.audit.models import AuditEvent
@@ -21,7 +22,7 @@ from recommendations.catalog.services import product_load_demo_catalog, product_
 from recommendations.models import Product, Recommendation
 from recommendations.tasks import RERANK_ACTOR, RERANK_PENDING_KEY
 from tests.conftest import SPORT_ANSWERS, consent
-from tests.earfit.test_celery import REDIS_URL, Worker, _database_url, _forget_broker_connections, _wait_for
+from tests.earfit.test_celery import REDIS_URL, Worker, _database_url, _wait_for
 from tests.factories import UserFactory
 
 WINDOW = 3
@@ -38,12 +39,20 @@ def sending_to_redis(settings: Any) -> Iterator[str]:
     settings.RERANK_COALESCE_SECONDS = WINDOW
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    _forget_broker_connections()
+    _pools_for_the_new_broker()
     try:
         yield queue
     finally:
         app.conf.update(**previous)
-        _forget_broker_connections()
+        _pools_for_the_new_broker()
+
+
+def _pools_for_the_new_broker() -> None:
+    """Fresh connection and producer pools for the current broker URL. kombu keeps one pool per
+    URL for the whole process: closed by an earlier test, it would refuse every send here."""
+    kombu_pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def ranked_fitting() -> str:
@@ -61,8 +70,15 @@ def ranked_fitting() -> str:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_catalog_saves_queue_one_re_rank_run_audited_as_the_system(settings: Any, tmp_path: Path) -> None:
-    product_load_demo_catalog()  # eagerly, before the worker: its own re-rank is not counted
-    fittings = [ranked_fitting() for _ in range(3)]
+    # Eagerly, before the worker (its own re-rank is not counted), whatever an earlier test left
+    # in the app's configuration.
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        product_load_demo_catalog()
+        fittings = [ranked_fitting() for _ in range(3)]
+    finally:
+        app.conf.task_always_eager = eager
     staff = AuditActor.for_user(UserFactory.create(role=Role.CATALOG_MANAGER))
     product = Product.objects.order_by("pk").first()
     assert product is not None
