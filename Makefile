@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$(or $(DJANGO_SETTINGS_MODULE),earfit.settings.local)
 MANAGE := $(LOCAL) $(PY) manage.py
 
-.PHONY: help run test lint security hadolint infra-policy format install install-dev migrate reset-staff frontend frontend-test browser bench bench-smoke soak bench-purge worker beat bench-audit bench-legacy image clean infra-test infra-lint infra-checkov
+.PHONY: help run test lint security hadolint infra-policy format install install-dev migrate reset-staff frontend frontend-test browser bench bench-smoke soak bench-purge worker beat bench-audit bench-legacy bench-rss image clean infra-test infra-lint infra-checkov
 
 help:
 	@echo "make run    set everything up and serve earfit on http://$(HOST):$(PORT) (SQLite, local files)"
@@ -170,6 +170,11 @@ infra-checkov: $(INFRA_VENV)/checkov/.installed
 	  echo "checkov: $$stack"; .venv/checkov/bin/checkov --config-file checkov.yaml -f .venv/plans/$$stack.tfplan.json || exit 1; done
 	cd infra && echo "checkov: dev" && .venv/checkov/bin/checkov --config-file checkov.yaml \
 	  --soft-fail-on $(DEV_ONLY_CHECKS) -f .venv/plans/dev.tfplan.json
+
+# The gunicorn worker's peak RSS under the production settings, over the hostile-upload corpus and
+# 1,000 ordinary photos (a loopback S3 server, Redis, and a PostgreSQL database of its own).
+bench-rss: install-dev
+	nice -n 19 $(PY) -m bench.worker_rss
 
 # Streams the audit CSV export over 100,000 and 1,000,000 rows (see bench/audit_export.py).
 bench-audit: install-dev

@@ -13,6 +13,8 @@ upload included) and exits on its own. Workers are replaced after `max_requests`
 they do not all restart together) to bound any slow growth of memory.
 """
 
+import contextlib
+import ctypes
 import os
 from pathlib import Path
 
@@ -36,6 +38,14 @@ def usable_cores() -> int:
 
 
 _inference_threads = max(1, int(os.environ["INFERENCE_THREADS"] or 1))
+
+# Memory: glibc serves blocks above 128 KiB from mmap, returned to the system when freed, but raises
+# that threshold (to 32 MiB) the first time such a block is freed, after which a decoded photo's
+# buffers come from a heap that keeps them. Fixed here, in the master, so every forked worker has
+# it: a worker's peak over the hostile corpus fell from 400.9 to 342.7 MB (README, "Ear photos").
+M_MMAP_THRESHOLD = -3  # <malloc.h>
+with contextlib.suppress(OSError):  # not glibc: its allocator has its own rules
+    ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(1, usable_cores() // _inference_threads)

@@ -5,10 +5,11 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from earfit.api.exception_handlers import dependency_unavailable_json
+from earfit.api.exception_handlers import dependency_unavailable_json, error_body
 from earfit.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -65,3 +66,26 @@ class DependencyDownMiddleware:
             return None
         logger.warning("database unavailable: %s", exception)
         return dependency_unavailable_json("database")
+
+
+class RequestBodyLimitMiddleware:
+    """A body declared larger than REQUEST_MAX_BYTES is refused with 413 before any of it is read.
+
+    Django caps form fields and JSON (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams file parts to disk
+    whatever their size; the largest request earfit accepts is one photo plus its form fields, so
+    anything above that is refused here instead of after a worker has written it out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django's parsers refuse a malformed length themselves
+        if declared > settings.REQUEST_MAX_BYTES:
+            logger.info("request body of %d bytes refused (limit %d)", declared, settings.REQUEST_MAX_BYTES)
+            message = f"The request is larger than {settings.REQUEST_MAX_BYTES // (1024 * 1024)} MB."
+            return JsonResponse(error_body(message, "request_too_large"), status=413)
+        return self.get_response(request)

@@ -16,6 +16,7 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from earfit.celery import app
@@ -57,3 +58,48 @@ def task_enqueue_on_commit(task: Task, *args: Any, required: bool = False) -> No
             logger.exception("could not enqueue %s%r; the broker is down", task.name, args)
 
     transaction.on_commit(_send)
+
+
+# How long a coalescing key outlives its window: room for a busy queue to reach the task. Should
+# the key expire first, the next change sends another task: at most one per window + this.
+COALESCE_GRACE_SECONDS = 300
+
+
+def task_enqueue_coalesced_on_commit(task: Task, *, key: str, window_seconds: int) -> None:
+    """Send `task()` once per window, however many changes ask for it (optional work).
+
+    The first change to commit in a window sends the task with a countdown of the window and
+    marks it pending in the shared cache (`key`); later changes find it pending and send nothing.
+    The task calls `task_coalesce_release(key)` first, so a change made while it runs sends the
+    next one. Without the cache, each change sends its own task, as before: more work, none lost.
+    """
+
+    def _send() -> None:
+        try:
+            first = cache.add(key, "pending", timeout=window_seconds + COALESCE_GRACE_SECONDS)
+        except Exception:
+            logger.exception("cache unavailable: %s sent without coalescing", task.name)
+            first = True
+        if not first:
+            logger.info("%s already pending: this change joins it", task.name)
+            return
+        try:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                task.apply(throw=True)  # inline, at once: eager mode has no countdown and no broker
+            else:
+                task.apply_async(countdown=window_seconds, retry=False)
+        except Exception:
+            task_coalesce_release(key)
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                raise
+            logger.exception("could not enqueue %s; the broker is down", task.name)
+
+    transaction.on_commit(_send)
+
+
+def task_coalesce_release(key: str) -> None:
+    """Called by a coalesced task as it starts: changes from now on send the next run."""
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.exception("cache unavailable: %s left to expire", key)

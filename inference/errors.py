@@ -24,6 +24,11 @@ PHOTO_ERRORS: Final[dict[str, tuple[int, str]]] = {
         "The photo has too many pixels for us to process. Please take it again at a normal camera "
         "resolution (12 megapixels is plenty).",
     ),
+    "bad_dimensions": (
+        422,
+        "The photo is too small or too narrow to show an ear. Please take an ordinary photo of your "
+        "ear with the phone's camera app, or send the photo as it came from the camera.",
+    ),
     "polyglot": (
         422,
         "The photo file carries extra data that is not part of the picture (for example a live or "

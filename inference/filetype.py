@@ -28,6 +28,9 @@ HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b
 HEIF_TOP_LEVEL_BOXES = frozenset({b"ftyp", b"meta", b"mdat", b"moov", b"free", b"skip", b"uuid", b"idat", b"wide"})
 SCRIPT_MARKERS = re.compile(rb"<\?php|<script|<html|<iframe|<!doctype html", re.IGNORECASE)
 SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# PNG colour type -> channels as Pillow decodes it: grey, RGB, palette (expanded to RGBA when it
+# has transparency, so counted as 4), grey + alpha, RGBA.
+PNG_CHANNELS = {0: 1, 2: 3, 3: 4, 4: 2, 6: 4}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class FileInfo:
     kind: str  # "jpeg" | "png" | "webp" | "heic"
     width: int
     height: int
+    # Bytes per pixel of the image the decoder will allocate, from the header: channels (alpha
+    # included) x bytes per sample (16-bit counts 2). The memory budget is width x height x this.
+    bytes_per_pixel: int
 
 
 def sniff(data: bytes) -> str:
@@ -54,12 +60,12 @@ def inspect_file(data: bytes) -> FileInfo:
     """Sniff, walk the container and read dimensions; raises ``PhotoRejected``."""
     kind = sniff(data)
     walkers = {"jpeg": _walk_jpeg, "png": _walk_png, "webp": _walk_webp, "heic": _walk_heif}
-    end, width, height = walkers[kind](data)
+    end, width, height, bytes_per_pixel = walkers[kind](data)
     _check_trailer(kind, data, end)
     _check_second_format(data)
     if width <= 0 or height <= 0:
         raise PhotoRejected("corrupt_image", detail="no image dimensions in the header")
-    return FileInfo(kind, width, height)
+    return FileInfo(kind, width, height, bytes_per_pixel)
 
 
 def _corrupt(detail: str) -> PhotoRejected:
@@ -72,11 +78,13 @@ def _corrupt(detail: str) -> PhotoRejected:
 _SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
-def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
-    """Index just past the EOI of the JPEG starting at ``start``, and its width and height."""
+def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int, int]:
+    """Index just past the EOI of the JPEG starting at ``start``, its width and height, and its
+    bytes per decoded pixel (one per component: grey 1, YCbCr decoded to RGB 3, CMYK 4)."""
     n = len(data)
     i = start + 2
     width = height = 0
+    components = 3
     while True:
         if i + 2 > n:
             raise _corrupt("JPEG ends before its end-of-image marker (truncated)")
@@ -87,7 +95,7 @@ def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
         marker = data[i + 1]
         i += 2
         if marker == 0xD9:
-            return i, width, height
+            return i, width, height, components
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             continue
         if i + 2 > n:
@@ -95,8 +103,9 @@ def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
         (length,) = struct.unpack(">H", data[i : i + 2])
         if length < 2 or i + length > n:
             raise _corrupt("JPEG segment runs past the end of the file (truncated)")
-        if marker in SOF_MARKERS and length >= 7 and width == 0:
+        if marker in SOF_MARKERS and length >= 8 and width == 0:
             height, width = struct.unpack(">HH", data[i + 3 : i + 7])
+            components = max(1, data[i + 7])
         i += length
         if marker == 0xDA:  # entropy-coded scan: runs to the next marker that is not RSTn or stuffing
             found = _SCAN_END.search(data, i)
@@ -105,14 +114,15 @@ def _jpeg_end(data: bytes, start: int) -> tuple[int, int, int]:
             i = found.start()  # at the 0xFF of the marker (fill 0xFFs before it are skipped above)
 
 
-def _walk_jpeg(data: bytes) -> tuple[int, int, int]:
+def _walk_jpeg(data: bytes) -> tuple[int, int, int, int]:
     return _jpeg_end(data, 0)
 
 
-def _walk_png(data: bytes) -> tuple[int, int, int]:
+def _walk_png(data: bytes) -> tuple[int, int, int, int]:
     n = len(data)
     i = len(PNG_SIGNATURE)
     width = height = 0
+    bytes_per_pixel = 4
     while True:
         if i + 12 > n:
             raise _corrupt("PNG ends before its IEND chunk (truncated)")
@@ -126,14 +136,15 @@ def _walk_png(data: bytes) -> tuple[int, int, int]:
         (crc,) = struct.unpack(">I", data[i + 8 + length : end])
         if zlib.crc32(ctype + body) & 0xFFFFFFFF != crc:
             raise _corrupt(f"PNG chunk {ctype!r} fails its CRC")
-        if ctype == b"IHDR" and length >= 8:
-            width, height = struct.unpack(">II", body[:8])
+        if ctype == b"IHDR" and length >= 10:
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            bytes_per_pixel = PNG_CHANNELS.get(colour, 4) * (2 if depth == 16 else 1)
         i = end
         if ctype == b"IEND":
-            return i, width, height
+            return i, width, height, bytes_per_pixel
 
 
-def _walk_webp(data: bytes) -> tuple[int, int, int]:
+def _walk_webp(data: bytes) -> tuple[int, int, int, int]:
     (riff_size,) = struct.unpack("<I", data[4:8])
     end = 8 + riff_size + (riff_size & 1)
     if end > len(data) + (riff_size & 1) or len(data) < 30:
@@ -150,10 +161,11 @@ def _walk_webp(data: bytes) -> tuple[int, int, int]:
         height = int.from_bytes(data[28:30], "little") & 0x3FFF
     else:
         raise _corrupt(f"WebP first chunk {chunk!r} is unknown")
-    return min(end, len(data)), width, height
+    # Pillow's WebP decoder (libwebp's animation decoder) fills an RGBA canvas whatever the file.
+    return min(end, len(data)), width, height, 4
 
 
-def _walk_heif(data: bytes) -> tuple[int, int, int]:
+def _walk_heif(data: bytes) -> tuple[int, int, int, int]:
     n = len(data)
     i = 0
     width = height = 0
@@ -176,7 +188,8 @@ def _walk_heif(data: bytes) -> tuple[int, int, int]:
         if btype == b"meta":
             width, height = _largest_ispe(data[i : i + size])
         i += size
-    return n, width, height
+    # pillow-heif hands Pillow 8-bit RGB or RGBA (it reduces 10- and 12-bit images): 4 at most.
+    return n, width, height, 4
 
 
 def _largest_ispe(meta: bytes) -> tuple[int, int]:
@@ -195,7 +208,7 @@ def _check_trailer(kind: str, data: bytes, end: int) -> None:
     rest = data[end:]
     while rest and kind == "jpeg" and rest.startswith(b"\xff\xd8\xff"):
         try:
-            nxt, _, _ = _jpeg_end(rest, 0)
+            nxt, _, _, _ = _jpeg_end(rest, 0)
         except PhotoRejected as exc:
             raise PhotoRejected("polyglot", detail="data after the image is not a complete JPEG") from exc
         rest = rest[nxt:]

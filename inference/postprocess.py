@@ -177,7 +177,10 @@ def ear_region(image: Image.Image, ear_px: FloatArray, *, upscale: bool = True) 
     lo = np.floor(ear_px.min(axis=0)).astype(int)
     hi = np.ceil(ear_px.max(axis=0)).astype(int)
     w, h = image.size
-    box = (max(0, int(lo[0])), max(0, int(lo[1])), min(w, int(hi[0]) + 1), min(h, int(hi[1]) + 1))
+    # Clamped into the picture and at least one pixel each way: landmarks predicted outside a
+    # very thin photo must not leave a box with no area (Pillow refuses it; the scale divides by it).
+    left, top = min(max(0, int(lo[0])), w - 1), min(max(0, int(lo[1])), h - 1)
+    box = (left, top, max(left + 1, min(w, int(hi[0]) + 1)), max(top + 1, min(h, int(hi[1]) + 1)))
     crop = image.crop(box).convert("L")
     scale = 96.0 / max(1, crop.size[1])
     if not upscale and scale >= 1.0:

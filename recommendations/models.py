@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -16,8 +17,10 @@ from recommendations.vocabulary import (
     FORM_FACTOR_CHOICES,
     SCALE_CHOICES,
     TIP_SIZE_CHOICES,
+    TIP_SIZE_LISTS,
     WATER_RESISTANCE_CHOICES,
     WaterResistance,
+    tip_sizes_problem,
 )
 
 
@@ -114,10 +117,19 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["brand", "model"]
-        constraints = [models.UniqueConstraint(fields=["brand", "model"], name="product_brand_model_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "model"], name="product_brand_model_unique"),
+            # Only a list the ranking reads: known sizes, each once, smallest first (vocabulary.py).
+            models.CheckConstraint(condition=models.Q(tip_sizes__in=TIP_SIZE_LISTS), name="product_tip_sizes_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.brand} {self.model}"
+
+    def clean(self) -> None:
+        problem = tip_sizes_problem(self.tip_sizes)
+        if problem is not None:
+            raise ValidationError({"tip_sizes": problem})
 
 
 class Questionnaire(models.Model):

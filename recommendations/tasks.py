@@ -10,12 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
 from accounts.audit.services import AuditActor
 from earfit.exceptions import DependencyUnavailable
-from earfit.task_queue import task_enqueue_on_commit
+from earfit.task_queue import task_coalesce_release, task_enqueue_coalesced_on_commit
 from recommendations.fittings.selectors import fitting_get_open, fitting_ids_ranked_open
 from recommendations.fittings.services import recommendation_generate
 from recommendations.measuring.active import model_version_active
@@ -57,28 +58,45 @@ def fitting_rescore_task(fitting_id: str) -> None:
 
 # Shoppers come back to their results within days; an older fitting is ranked again when it is read.
 RERANK_RECENT = timedelta(days=14)
+RERANK_PENDING_KEY = "earfit:rerank-pending"
+# Who the re-ranks after a catalog change are audited as: the system, with the cause in the payload
+# (one run answers every change in its window, so no single staff member caused it).
+RERANK_ACTOR = "catalog_rerank"
 
 
 @shared_task(**RETRY_POLICY)
 def fittings_rescore_task() -> int:
-    """After a catalog change: one re-rank task per open fitting ranked in the last two weeks.
+    """After catalog changes: re-rank every open fitting ranked in the last two weeks, here.
 
-    Returns how many it queued. Sent again after a crash, it queues them again, which is harmless:
-    a re-rank with unchanged inputs returns the stored recommendation. A shopper who reads results
-    before their task ran (or whose fitting is older) gets them ranked on the spot, so this keeps
-    that read fast, not correct.
+    One task for a whole window of changes (RERANK_COALESCE_SECONDS), and no task per fitting: a
+    staff member saving ten products queues one run, not ten times the open fittings. Returns how
+    many fittings it ranked. Run again, it is harmless: unchanged inputs keep the stored ranking. A
+    fitting that fails is logged and left for its shopper's next read, which ranks it on the spot.
     """
-    queued = 0
+    task_coalesce_release(RERANK_PENDING_KEY)
+    actor = AuditActor.system(RERANK_ACTOR)
+    ranked = 0
     for fitting_id in fitting_ids_ranked_open(since=timezone.now() - RERANK_RECENT).iterator():
-        fitting_rescore_task.delay(str(fitting_id))
-        queued += 1
-    logger.info("catalog changed: %d fitting(s) queued for a re-rank", queued)
-    return queued
+        fitting = fitting_get_open(fitting_id=fitting_id)
+        if fitting is None:
+            continue  # erased since the list was read
+        try:
+            recommendation_generate(fitting=fitting, actor=actor, cause="catalog_change")
+        except (DependencyUnavailable, DatabaseError):
+            raise  # the whole run is retried with backoff; finished fittings are then no-ops
+        except Exception:
+            logger.exception("re-rank of fitting %s failed; its next read ranks it", fitting_id)
+            continue
+        ranked += 1
+    logger.info("catalog changed: %d fitting(s) re-ranked", ranked)
+    return ranked
 
 
 def fittings_rescore_after_catalog_change() -> None:
-    """Subscribed to catalog changes: once the change commits, re-rank on a worker (optional work)."""
-    task_enqueue_on_commit(fittings_rescore_task)
+    """Subscribed to catalog changes: once the change commits, one re-rank run per window."""
+    task_enqueue_coalesced_on_commit(
+        fittings_rescore_task, key=RERANK_PENDING_KEY, window_seconds=settings.RERANK_COALESCE_SECONDS
+    )
 
 
 @shared_task(**RETRY_POLICY)

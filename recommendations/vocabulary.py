@@ -7,6 +7,7 @@ the OpenAPI schema built from these (frontend/src/testing/contract.test.ts).
 """
 
 from enum import StrEnum
+from itertools import compress, product
 from typing import Final, Self
 
 from inference.vocabulary import (
@@ -32,6 +33,7 @@ __all__ = [
     "TIP_SIZES",
     "TIP_SIZE_CHOICES",
     "TIP_SIZE_LABELS",
+    "TIP_SIZE_LISTS",
     "UNITS",
     "WATER_RESISTANCE_CHOICES",
     "FormFactor",
@@ -40,6 +42,7 @@ __all__ = [
     "TipSize",
     "Unit",
     "WaterResistance",
+    "tip_sizes_problem",
 ]
 
 
@@ -92,3 +95,23 @@ WATER_RESISTANCE_CHOICES: Final = WaterResistance.choices()
 TIP_SIZE_CHOICES: Final = [(size, size.capitalize()) for size in TIP_SIZES]
 SCALE_LABELS: Final[dict[Scale, str]] = {"mm": "Millimetres (card found)", "relative": "Relative (no card)"}
 SCALE_CHOICES: Final = [(scale, SCALE_LABELS[scale]) for scale in SCALES]
+
+
+# Every list of tip sizes a product can have, as the admin, the import and the demo catalog save it:
+# each size once, smallest first (32 lists, the empty one included). The database's check
+# constraint admits exactly these, so nothing the ranking cannot read is ever stored.
+TIP_SIZE_LISTS: Final[tuple[list[str], ...]] = tuple(
+    list(compress(TIP_SIZES, chosen)) for chosen in product((False, True), repeat=len(TIP_SIZES))
+)
+
+
+def tip_sizes_problem(value: object) -> str | None:
+    """Why stored tip sizes cannot be read, in words for the catalog manager; None when they can."""
+    if not isinstance(value, list) or not all(isinstance(size, str) for size in value):
+        return f"Tip sizes must be a list of sizes such as {TIP_SIZES[1]}, {TIP_SIZES[2]} and {TIP_SIZES[3]}."
+    unknown = [size for size in value if size not in TIP_SIZES]
+    if unknown:
+        return f"{', '.join(unknown)} is not a tip size; the sizes are {', '.join(TIP_SIZES)}."
+    if value not in TIP_SIZE_LISTS:
+        return "List each tip size once, smallest first."
+    return None

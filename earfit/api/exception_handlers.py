@@ -9,7 +9,13 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -31,6 +37,15 @@ _MESSAGES = {
     exceptions.MethodNotAllowed: "This method is not allowed here.",
     exceptions.NotAcceptable: "The requested response format is not available.",
     exceptions.UnsupportedMediaType: "This request body format is not supported.",
+}
+
+
+# Request bodies Django refuses while parsing them (DATA_UPLOAD_MAX_*): the client's fault, said
+# plainly, never a 500. Anything else Django finds suspicious in a request is a plain 400.
+_BODY_REFUSALS: dict[type[SuspiciousOperation], tuple[int, str, str]] = {
+    RequestDataTooBig: (413, "request_too_large", "The request body is too large."),
+    TooManyFieldsSent: (400, "too_many_fields", "The request has too many form fields."),
+    TooManyFilesSent: (400, "too_many_files", "The request has too many files: send one photo at a time."),
 }
 
 
@@ -65,6 +80,12 @@ def _validation_response(detail: Any) -> Response:
     return Response(error_body(message, "invalid", {"fields": fields}), status=400)
 
 
+def _suspicious_request_response(exc: SuspiciousOperation) -> Response:
+    status, code, message = _BODY_REFUSALS.get(type(exc), (400, "bad_request", "The request could not be understood."))
+    logger.info("request refused (%s): %s", code, exc)
+    return Response(error_body(message, code), status=status)
+
+
 def _first_message(detail: Any) -> str | None:
     if isinstance(detail, str):
         return detail
@@ -90,6 +111,8 @@ def application_exception_handler(exc: Exception, context: dict[str, Any]) -> Re
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
         logger.warning("cache unavailable: %s", exc)
         return dependency_unavailable_response("cache")
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious_request_response(exc)
     if isinstance(exc, DjangoValidationError):
         return _validation_response(as_serializer_error(exc))
     if isinstance(exc, exceptions.ValidationError):

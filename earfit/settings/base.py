@@ -42,6 +42,7 @@ MIDDLEWARE = [
     # First: liveness answers before host validation and before any I/O.
     "earfit.middleware.HealthCheckMiddleware",
     "earfit.middleware.RequestIdMiddleware",
+    "earfit.middleware.RequestBodyLimitMiddleware",
     "earfit.middleware.DependencyDownMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, whose files (the client's index.html) never reach later middleware.
@@ -272,7 +273,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["earfit.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "earfit.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "earfit.api.exception_handlers.application_exception_handler",
     # Per client address (earfit/client_ip.py) unless said otherwise, counted in CACHES["default"].
@@ -340,7 +341,19 @@ PHOTO_STORED_LONG_SIDE = env.int("PHOTO_STORED_LONG_SIDE", default=500)
 # the shared cache at once (Redis in production); a per-process cache (the embedded default)
 # picks a new version up within this many seconds. recommendations/measuring/active.py
 MODEL_ACTIVE_CACHE_SECONDS = env.int("MODEL_ACTIVE_CACHE_SECONDS", default=5)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The memory one photo's decoded image may take, judged on the header before decoding: width x
+# height x bytes per pixel of the decoded mode (alpha and 16-bit samples count), at JPEG's draft
+# scale. 48 MiB admits a 12 MP photo with alpha; decoding holds about twice it at most (README,
+# "Ear photos", and `make bench-rss`).
+PHOTO_DECODE_MAX_BYTES = env.int("PHOTO_DECODE_MAX_BYTES", default=48 * 1024 * 1024)
+# Request bodies. Form fields and JSON together at most 2.5 MB (the photo's file part does not
+# count: Django streams files to their own handler); few fields and files, since the largest form
+# earfit takes is a photo, its side and a CSRF token (an admin action posts one field per row,
+# 100 rows a page). The whole body at most one photo plus that, refused on its declared length.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+REQUEST_MAX_BYTES = PHOTO_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 
 # /readyz waits this long for each dependency's probe (all run at once) before calling it failed.
@@ -362,6 +375,9 @@ LOGGING = {
 # here). With no CELERY_BROKER_URL (`make run`) tasks run eagerly in the process that sends them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Catalog changes within this many seconds share one re-rank run (recommendations/tasks.py); the
+# pending mark lives in the cache, which production shares between processes (CACHE_URL).
+RERANK_COALESCE_SECONDS = env.int("RERANK_COALESCE_SECONDS", default=60)
 # kombu's Redis transport with the fix that keeps a worker running through a broker outage.
 CELERY_BROKER_TRANSPORT = "earfit.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,6 +1,7 @@
 """What the shopper API's views share: error responses, the fitting id, the owner's fitting, and
 the output shapes more than one view returns (a product, an ear photo)."""
 
+import logging
 import uuid
 from typing import Any
 
@@ -17,7 +18,9 @@ from recommendations.fittings.selectors import fitting_get_for_owner
 from recommendations.measuring.analysis import overlay_legend
 from recommendations.models import EarPhoto, Fitting, Product
 from recommendations.photos.selectors import ear_photo_shown
-from recommendations.vocabulary import SCALE_CHOICES, UNITS
+from recommendations.vocabulary import SCALE_CHOICES, UNITS, tip_sizes_problem
+
+logger = logging.getLogger(__name__)
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
@@ -68,9 +71,20 @@ def fitting_for_request(request: Request, fitting_id: Any, *, include_erased: bo
     )
 
 
+class TipSizesField(serializers.ListField):
+    """A product's tip sizes; a stored value no size can be read from (kept out by the database's
+    constraint) is sent as no sizes and logged, so one product cannot fail the catalog's page."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        if tip_sizes_problem(data) is not None:
+            logger.error("unreadable tip sizes %r sent as none", data)
+            return []
+        return super().to_representation(data)
+
+
 class ProductSerializer(serializers.ModelSerializer[Product]):
     price = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
-    tip_sizes = serializers.ListField(child=serializers.CharField())
+    tip_sizes = TipSizesField(child=serializers.CharField())
     weight_g = serializers.FloatField()
 
     class Meta:

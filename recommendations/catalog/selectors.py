@@ -1,5 +1,7 @@
 """Reads of the catalog."""
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +24,9 @@ from django.db.models.functions import Coalesce
 
 from recommendations.models import FitFeedback, Product, Recommendation, RecommendationItem
 from recommendations.ranking import ProductFit
-from recommendations.vocabulary import TIP_SIZES
+from recommendations.vocabulary import TIP_SIZES, tip_sizes_problem
+
+logger = logging.getLogger(__name__)
 
 
 def product_list_active(*, filters: dict[str, Any] | None = None) -> QuerySet[Product]:
@@ -172,10 +176,14 @@ def catalog_version() -> str:
 
 
 def product_fit_from_model(product: Product) -> ProductFit:
-    """A product as the ranking reads it."""
+    """A product as the ranking reads it; ValueError for data it cannot read."""
 
     def number(value: Any) -> float | None:
         return None if value is None else float(value)
+
+    problem = tip_sizes_problem(product.tip_sizes)
+    if problem is not None:
+        raise ValueError(f"tip sizes {product.tip_sizes!r}: {problem}")
 
     return ProductFit(
         id=product.pk,
@@ -195,3 +203,18 @@ def product_fit_from_model(product: Product) -> ProductFit:
         clamp_force_n=number(product.clamp_force_n),
         currency=product.currency,
     )
+
+
+def product_fits_readable(products: Iterable[Product]) -> list[ProductFit]:
+    """The products as the ranking reads them, leaving out (and logging) any it cannot read.
+
+    The database's constraints keep such data out; should one get past them, one product is
+    missing from an answer instead of every recommendation and re-rank failing.
+    """
+    fits = []
+    for product in products:
+        try:
+            fits.append(product_fit_from_model(product))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            logger.error("product %s left out of the ranking: %s", product.pk, exc)
+    return fits

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record
 from earfit.exceptions import ApplicationError
-from recommendations.catalog.selectors import catalog_version, product_fit_from_model, product_list_active
+from recommendations.catalog.selectors import catalog_version, product_fits_readable, product_list_active
 from recommendations.fittings.selectors import recommendation_get_latest, token_hash
 from recommendations.models import (
     Consent,
@@ -129,7 +129,9 @@ def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | Non
 
 
 @transaction.atomic
-def recommendation_generate(*, fitting: Fitting) -> Recommendation:
+def recommendation_generate(
+    *, fitting: Fitting, actor: AuditActor | None = None, cause: str | None = None
+) -> Recommendation:
     """Rank the active catalog for this fitting and store the result.
 
     The best usable photo (measured in mm, most confident) adds fit geometry and the measured tip
@@ -139,7 +141,8 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
     so reading a recommendation twice does not write twice, nor do two reads at once: the first to
     lock the fitting ranks, the other then finds its result; the unique (fitting, inputs) constraint
     holds where row locks do not (SQLite), and losing that race returns the winner's. An erasure
-    that commits first leaves nothing to rank (404).
+    that commits first leaves nothing to rank (404). A ranking the shopper's read causes is audited
+    as the shopper; one a background job causes, as `actor` with its `cause`.
     """
     products = list(product_list_active())
     photo = ear_photo_best_for_fitting(fitting=fitting)
@@ -160,7 +163,7 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
             raise
         return winner
     audit_event_record(
-        actor=AuditActor.for_fitting(fitting.pk),
+        actor=actor or AuditActor.for_fitting(fitting.pk),
         action=AuditAction.RECOMMENDATION_GENERATED,
         object_type="recommendation",
         object_id=str(recommendation.pk),
@@ -169,6 +172,7 @@ def recommendation_generate(*, fitting: Fitting) -> Recommendation:
             "basis": recommendation.basis,
             "ranking_version": recommendation.ranking_version,
             "items": recommendation.items.count(),
+            **({"cause": cause} if cause else {}),
         },
     )
     return recommendation
@@ -187,7 +191,7 @@ def _recommendation_store(
     ear, measured_tip = ear_photo_ranking_inputs(photo=photo) if photo is not None else (None, None)
     ranking = rank_products(
         preferences=Preferences.from_answers(fitting.answers),
-        products=[product_fit_from_model(p) for p in products],
+        products=product_fits_readable(products),
         ear=ear,
         measured_tip=measured_tip,
     )

@@ -132,6 +132,7 @@ def photo_measure(data: bytes, *, spec: ModelSpec, long_side: int | None = None)
             max_bytes=settings.PHOTO_MAX_BYTES,
             max_pixels=settings.PHOTO_MAX_PIXELS,
             target_long_side=long_side or settings.PHOTO_STORED_LONG_SIDE,
+            max_decoded_bytes=settings.PHOTO_DECODE_MAX_BYTES,
         )
     except PhotoRejected as exc:
         logger.info("photo rejected: %s", exc)
