@@ -4,7 +4,7 @@ tests/earfit/test_authorization_matrix.py walks the URL configuration and requir
 for each route under `api/` (and each method of it), then checks every status. A new endpoint
 without an entry fails that test: whoever adds one decides here who may call it.
 
-Requests carry no body, so a write that reaches its serializer answers 400. `<uuid:photo_id>` is
+Requests carry no body, so a write that reaches its serializer answers 400. `<any_id:photo_id>` is
 a photo that does not exist, so even its owner gets 404 there.
 """
 
@@ -43,15 +43,15 @@ MATRIX: dict[str, dict[str, Statuses]] = {
     "api/v1/questionnaire": OPEN_READ,
     "api/v1/products": OPEN_READ,
     "api/v1/fittings": endpoint(OPTIONS=everyone(200), POST=everyone(400)),
-    "api/v1/fittings/<uuid:fitting_id>": endpoint(
+    "api/v1/fittings/<any_id:fitting_id>": endpoint(
         GET=owner_only(200), HEAD=owner_only(200), OPTIONS=everyone(200), DELETE=owner_only(204)
     ),
-    "api/v1/fittings/<uuid:fitting_id>/recommendation": endpoint(
+    "api/v1/fittings/<any_id:fitting_id>/recommendation": endpoint(
         GET=owner_only(200), HEAD=owner_only(200), OPTIONS=everyone(200)
     ),
-    "api/v1/fittings/<uuid:fitting_id>/feedback": OWNER_POST_400,
-    "api/v1/fittings/<uuid:fitting_id>/photos": OWNER_POST_400,
-    "api/v1/fittings/<uuid:fitting_id>/photos/<uuid:photo_id>/overlay": endpoint(
+    "api/v1/fittings/<any_id:fitting_id>/feedback": OWNER_POST_400,
+    "api/v1/fittings/<any_id:fitting_id>/photos": OWNER_POST_400,
+    "api/v1/fittings/<any_id:fitting_id>/photos/<any_id:photo_id>/overlay": endpoint(
         GET=everyone(404), HEAD=everyone(404), OPTIONS=everyone(200)
     ),
     "api/v1/audit/events": AUDIT_READ,

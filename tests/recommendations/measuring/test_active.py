@@ -51,4 +51,5 @@ def test_a_version_whose_file_is_not_the_registered_one_is_refused_with_503(
     assert response.json()["code"] == "service_unavailable"
     ready = APIClient().get("/readyz")
     assert ready.status_code == 503
-    assert ready.json()["checks"]["model"] == "down"
+    assert ready.json()["checks"]["model"]["status"] == "failed"
+    assert ready.json()["failed"] == ["model"]
