@@ -67,11 +67,19 @@ def model_spec_active_read_only() -> ModelSpec:
 
 def model_active_ready() -> None:
     """Readiness: the file of the version new photos are measured with is present and is the one
-    registered (a 503 otherwise). With the database down, the shipped model is checked instead:
-    the database's own check reports the database."""
+    registered (a 503 otherwise). Reads only: a probe runs on a thread of its own, outside any
+    request's transaction, so it must never register or activate anything. With the database
+    down, the shipped model is checked instead: the database's own check reports the database."""
+    cached = cache.get(ACTIVE_MODEL_CACHE_KEY)
+    if isinstance(cached, dict) and cached.keys() == MeasuringModel.__dataclass_fields__.keys():
+        MeasuringModel(**cached).spec()
+        return
     try:
-        model = model_version_active()
+        row = ModelVersion.objects.filter(active=True).first()
     except DatabaseError:
         model_spec()
         return
-    model.spec()
+    if row is None:
+        model_spec()  # the release's default, which the first photo will register
+    else:
+        MeasuringModel.of(row).spec()

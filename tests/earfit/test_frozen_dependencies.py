@@ -94,7 +94,10 @@ def _assert_not_ready(response: urllib3.BaseHTTPResponse, seconds: float, failed
     assert seconds < settings.READINESS_CHECK_TIMEOUT_SECONDS + SLACK_SECONDS, seconds
     assert response.status == 503, response.data
     assert int(response.headers["Retry-After"]) > 0
-    assert response.json()["failed"] == failed
+    # The model check reads the active version through the cache, else the database: it may fail
+    # with them (unless the cache still holds the version), and never fails alone here.
+    reported = response.json()["failed"]
+    assert set(failed) <= set(reported) <= {*failed, "model"}, reported
     for name in failed:
         assert response.json()["checks"][name]["status"] == "failed"
 
@@ -201,8 +204,7 @@ def test_with_postgres_frozen_every_request_answers_503_in_budget_and_recovers(s
     assert read_seconds < _part("database"), read_seconds
     _assert_unavailable(upload, "database")
     assert upload_seconds < _part("database"), upload_seconds
-    # The model check reads the active version through the cache and the database, so it fails with them.
-    _assert_not_ready(ready, ready_seconds, ["database", "model"])
+    _assert_not_ready(ready, ready_seconds, ["database"])
     print(
         f"PostgreSQL frozen: read 503 in {read_seconds:.1f} s, upload {upload_seconds:.1f} s, readyz {ready_seconds:.1f} s"
     )
@@ -224,7 +226,7 @@ def test_with_redis_frozen_requests_answer_503_in_budget_and_recover(served: Ser
         ready, ready_seconds = served.request("GET", "/readyz")
     _assert_unavailable(create, "cache")
     assert create_seconds < _part("cache (Redis)"), create_seconds
-    _assert_not_ready(ready, ready_seconds, ["cache", "broker", "model"])
+    _assert_not_ready(ready, ready_seconds, ["cache", "broker"])
     print(f"Redis frozen: create 503 in {create_seconds:.1f} s, readyz {ready_seconds:.1f} s")
 
     assert served.fitting()
