@@ -35,3 +35,23 @@ class QueryBooleanField(serializers.BooleanField):
             return bool(data == "true")
         self.fail("invalid", input=data)
         raise AssertionError("unreachable")
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string in a request body: a number is not quietly turned into text."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer in a request body: not the string "4", not 4.0, not a boolean."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
-from earfit.api.fields import StrictBooleanField
+from earfit.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from earfit.api.serializers import ErrorSerializer
 from earfit.throttling import FeedbackThrottle, FittingCreateThrottle, RecommendationReadThrottle
 from recommendations.api import examples
@@ -279,10 +279,10 @@ class FitFeedbackCreateApi(FittingResponseMixin, APIView):
         class Meta:
             ref_name = "FitFeedbackInput"
 
-        product_id = serializers.IntegerField(min_value=1)
+        product_id = StrictIntegerField(min_value=1)
         fit = serializers.ChoiceField(choices=FitOutcome.choices)
-        comfort = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (painful) to 5 (very comfortable).")
-        comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        comfort = StrictIntegerField(min_value=1, max_value=5, help_text="1 (painful) to 5 (very comfortable).")
+        comment = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
     class OutputSerializer(serializers.Serializer[Any]):
         class Meta:

@@ -6,7 +6,8 @@ import pytest
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from earfit.api.fields import QueryBooleanField, StrictBooleanField
+from earfit.api.fields import QueryBooleanField, StrictBooleanField, StrictCharField, StrictIntegerField
+from recommendations.api.fittings import FitFeedbackCreateApi
 
 _API_MODULES = ["recommendations.api", "accounts.api"]
 
@@ -19,6 +20,21 @@ def test_a_body_boolean_takes_only_a_json_boolean(value: Any) -> None:
     body = Body(data={"flag": value})
     assert not body.is_valid()
     assert Body(data={"flag": True}).is_valid()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("comment", 0), ("comment", ["x"]), ("comfort", "4"), ("comfort", 4.0), ("comfort", True), ("product_id", "17")],
+)
+def test_feedback_takes_strings_and_integers_only_as_json_has_them(field: str, value: Any) -> None:
+    """Schemathesis found `"comment": 0` accepted as the text "0"; DRF turns numbers into text and
+    numeric strings into numbers unless told not to."""
+    body = {"product_id": 17, "fit": "right", "comfort": 4, "comment": "fine"}
+    assert FitFeedbackCreateApi.InputSerializer(data=body).is_valid()
+    serializer = FitFeedbackCreateApi.InputSerializer(data={**body, field: value})
+    assert not serializer.is_valid()
+    assert field in serializer.errors
+    assert isinstance(serializer.fields[field], StrictCharField | StrictIntegerField)
 
 
 @pytest.mark.parametrize("value", ["yes", "1", "True", "on", "TRUE"])
