@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,8 +22,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from tests.embedded_server import NO_LIMITS
-from tests.production_env import production_environment
-from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
+from tests.production_env import process_group_stop, production_environment
+from tests.s3 import S3Server, free_ports, photo_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -131,13 +130,7 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer {path} within {timeout} s: {self.log}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        process_group_stop(self.process)
 
 
 @dataclass
@@ -159,11 +152,7 @@ class Stack:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "TRUSTED_PROXY_COUNT": "0",
-            "PHOTO_S3_ENDPOINT_URL": self.s3.endpoint,
-            "PHOTO_S3_BUCKET": self.bucket,
-            "PHOTO_S3_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            **photo_environment(endpoint=self.s3.endpoint, bucket=self.bucket),
             "LOG_LEVEL": "WARNING",
             **UNTHROTTLED,
         }

@@ -41,7 +41,7 @@ from bench.photo_api import ANSWERS
 from inference.training.renderer import render_photo
 from tests.hostile import hostile_corpus
 from tests.production_env import production_environment
-from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
+from tests.s3 import S3Server, free_ports, photo_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 CEILING_MB = 400
@@ -227,11 +227,7 @@ def main() -> None:
                 "CELERY_BROKER_URL": redis_url,
                 "THROTTLE_FITTING_CREATE": "100000/hour",
                 "THROTTLE_ANON": "1000000/hour",
-                "PHOTO_S3_ENDPOINT_URL": s3.endpoint,
-                "PHOTO_S3_BUCKET": BUCKET,
-                "PHOTO_S3_REGION": "us-east-1",
-                "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                **photo_environment(endpoint=s3.endpoint, bucket=BUCKET),
                 "WEB_CONCURRENCY": "1",
                 "WEB_THREADS": "2",
                 "LOG_LEVEL": "WARNING",

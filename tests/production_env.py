@@ -5,6 +5,7 @@ reaching any real service (the hosts named here are never contacted unless a tes
 """
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,3 +51,16 @@ def gunicorn_start(*, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def process_group_stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a process started in a session of its own (as `gunicorn_start` does) and its
+    children; SIGKILL after 30 s, ECS's stop timeout."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

@@ -43,6 +43,19 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def photo_environment(*, endpoint: str, bucket: str) -> dict[str, str]:
+    """What another earfit process (gunicorn, a worker, a benchmark) needs to keep its photos in
+    this bucket of the loopback S3 server."""
+    return {
+        "PHOTO_STORAGE": "s3",
+        "PHOTO_S3_ENDPOINT_URL": endpoint,
+        "PHOTO_S3_BUCKET": bucket,
+        "PHOTO_S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+    }
+
+
 def s3_client(endpoint: str, *, connect_timeout: float = 2.0, read_timeout: float = 30.0) -> Any:
     return boto3.client(
         "s3",

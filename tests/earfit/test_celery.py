@@ -22,7 +22,7 @@ from earfit.task_queue import task_enqueue_on_commit
 from recommendations.models import EarPhoto, Fitting
 from recommendations.tasks import fitting_rescore_task
 from tests.recommendations.photos.photo_rows import expired, fitting, photo_rows
-from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
+from tests.s3 import PhotoBucket, S3Server, free_ports, photo_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("EARFIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -89,14 +89,9 @@ def test_task_of_a_worker_killed_mid_task_is_redelivered_and_its_effect_happens_
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "earfit.settings.test",
         "DATABASE_URL": _database_url(),
-        "PHOTO_STORAGE": "s3",
-        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
-        "PHOTO_S3_BUCKET": photo_bucket.name,
-        "PHOTO_S3_REGION": "us-east-1",
+        **photo_environment(endpoint=s3_server.endpoint, bucket=photo_bucket.name),
         "PHOTO_S3_READ_TIMEOUT": "60",
         "REQUEST_BUDGET_SECONDS": "200",  # a worker serves no requests; this read bound would exceed the budget
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "CELERY_BROKER_URL": REDIS_URL,
         # Redelivery in seconds, not the production hour.
         "CELERY_VISIBILITY_TIMEOUT": "3",

@@ -28,7 +28,7 @@ from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import _wait_for
 from tests.frozen import PrivatePostgres, PrivateRedis, children_of, frozen
 from tests.production_env import gunicorn_start, production_environment
-from tests.s3 import ACCESS_KEY, SECRET_KEY, S3Server, free_ports
+from tests.s3 import S3Server, free_ports, photo_environment
 
 pytestmark = pytest.mark.slow
 
@@ -124,11 +124,7 @@ def served(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "TRUSTED_PROXY_COUNT": "0",
-        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
-        "PHOTO_S3_BUCKET": bucket,
-        "PHOTO_S3_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        **photo_environment(endpoint=s3_server.endpoint, bucket=bucket),
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "WEB_THREADS": "4",

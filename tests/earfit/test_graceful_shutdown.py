@@ -24,7 +24,7 @@ from recommendations.models import EarPhoto
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import _database_url, _wait_for
 from tests.production_env import gunicorn_start
-from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
+from tests.s3 import PhotoBucket, S3Server, free_ports, photo_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 UPLOADS = 4  # two workers of two threads (WEB_CONCURRENCY, WEB_THREADS): one upload for each
@@ -35,12 +35,7 @@ def _gunicorn(*, port: int, bucket: PhotoBucket, s3_server: S3Server, log: Path)
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "earfit.settings.test",
         "DATABASE_URL": _database_url(),
-        "PHOTO_STORAGE": "s3",
-        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
-        "PHOTO_S3_BUCKET": bucket.name,
-        "PHOTO_S3_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        **photo_environment(endpoint=s3_server.endpoint, bucket=bucket.name),
         "CELERY_BROKER_URL": "",
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",

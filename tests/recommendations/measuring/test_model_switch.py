@@ -10,7 +10,6 @@ invalidation, not the cache running out, can explain the switch.
 
 import io
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -33,7 +32,8 @@ from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY, model_ver
 from recommendations.models import EarPhoto, ModelVersion
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import REDIS_URL, Worker, _database_url, _wait_for
-from tests.s3 import ACCESS_KEY, SECRET_KEY, PhotoBucket, S3Server, free_ports
+from tests.production_env import process_group_stop
+from tests.s3 import PhotoBucket, S3Server, free_ports, photo_environment
 
 ROOT = Path(__file__).resolve().parents[3]
 MODEL_LIST = "/admin/recommendations/modelversion/"
@@ -97,13 +97,7 @@ class Server:
         return body
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        process_group_stop(self.process)
 
 
 def _activate_in_admin(version: ModelVersion) -> None:
@@ -121,12 +115,7 @@ def _environment(s3_server: S3Server, bucket: PhotoBucket, **more: str) -> dict[
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "earfit.settings.test",
         "DATABASE_URL": _database_url(),
-        "PHOTO_STORAGE": "s3",
-        "PHOTO_S3_ENDPOINT_URL": s3_server.endpoint,
-        "PHOTO_S3_BUCKET": bucket.name,
-        "PHOTO_S3_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        **photo_environment(endpoint=s3_server.endpoint, bucket=bucket.name),
         **more,
     }
 
