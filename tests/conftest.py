@@ -82,9 +82,9 @@ def _active_model_forgotten() -> None:
     database is rolled back: forget the version an earlier test cached."""
     from django.core.cache import cache
 
-    from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY
+    from recommendations.measuring.services import active_model_cache_key
 
-    cache.delete(ACTIVE_MODEL_CACHE_KEY)
+    cache.delete(active_model_cache_key())
 
 
 @pytest.fixture

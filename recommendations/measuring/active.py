@@ -18,7 +18,7 @@ from django.db import DatabaseError
 
 from inference.registry import ModelSpec
 from recommendations.measuring.analysis import model_card, model_spec, model_spec_for
-from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY, model_version_first_use
+from recommendations.measuring.services import active_model_cache_key, model_version_first_use
 from recommendations.models import ModelVersion
 
 
@@ -46,7 +46,7 @@ class MeasuringModel:
 
 def model_version_active() -> MeasuringModel:
     """The version new photos are measured with (registered and activated on first use)."""
-    cached = cache.get(ACTIVE_MODEL_CACHE_KEY)
+    cached = cache.get(active_model_cache_key())
     if isinstance(cached, dict):
         try:
             return MeasuringModel(**cached)
@@ -54,7 +54,7 @@ def model_version_active() -> MeasuringModel:
             pass  # written by another release with other fields: read the database
     row = ModelVersion.objects.filter(active=True).first() or model_version_first_use(card=model_card())
     active = MeasuringModel.of(row)
-    cache.set(ACTIVE_MODEL_CACHE_KEY, asdict(active), timeout=settings.MODEL_ACTIVE_CACHE_SECONDS)
+    cache.set(active_model_cache_key(), asdict(active), timeout=settings.MODEL_ACTIVE_CACHE_SECONDS)
     return active
 
 
@@ -70,7 +70,7 @@ def model_active_ready() -> None:
     registered (a 503 otherwise). Reads only: a probe runs on a thread of its own, outside any
     request's transaction, so it must never register or activate anything. With the database
     down, the shipped model is checked instead: the database's own check reports the database."""
-    cached = cache.get(ACTIVE_MODEL_CACHE_KEY)
+    cached = cache.get(active_model_cache_key())
     if isinstance(cached, dict) and cached.keys() == MeasuringModel.__dataclass_fields__.keys():
         MeasuringModel(**cached).spec()
         return

@@ -7,19 +7,26 @@ new photos, in every web and worker process, are measured by the active version
 (`measuring.active`); the audit row says who switched from which version to which.
 """
 
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditActor, audit_event_record
 from inference.registry import DEFAULT_MODEL, MODELS_DIR, available_versions, read_model_card
 from recommendations.models import ModelVersion
 
-# The cached active version (`measuring.active`). Deleted when a new version is activated, so a
-# cache shared by every process (Redis in production) hands the new one to the next photo anywhere.
-ACTIVE_MODEL_CACHE_KEY = "earfit:measuring:active-model:v1"
+
+def active_model_cache_key() -> str:
+    """Where the active version is cached (`measuring.active`): deleted when a new version is
+    activated, so a cache shared by every process (Redis in production) hands the new one to the
+    next photo anywhere. One entry per database: processes on two databases that share a Redis
+    (a staging copy, test runs, a one-off task on another database) never read each other's row."""
+    database = connection.settings_dict
+    where = f"{database.get('HOST') or ''}:{database.get('PORT') or ''}/{database.get('NAME')}"
+    return f"earfit:measuring:active-model:v2:{hashlib.sha256(where.encode()).hexdigest()[:16]}"
 
 
 def model_version_register(*, card: dict[str, Any]) -> ModelVersion:
@@ -69,7 +76,7 @@ def model_version_activate(*, model_version: ModelVersion, actor: AuditActor) ->
                 "previous": [str(p) for p in previous],
             },
         )
-    transaction.on_commit(lambda: cache.delete(ACTIVE_MODEL_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete(active_model_cache_key()))
     return model_version
 
 

@@ -12,7 +12,7 @@ from accounts.audit.services import AuditActor
 from inference.training.renderer import render_photo
 from recommendations.measuring.active import model_version_active
 from recommendations.measuring.services import (
-    ACTIVE_MODEL_CACHE_KEY,
+    active_model_cache_key,
     model_version_activate,
     model_versions_register_shipped,
 )
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_first_use_registers_every_shipped_version_and_activates_the_default_once() -> None:
     assert model_version_active().label == "earnet-1.1.0"
     assert set(ModelVersion.objects.values_list("version", flat=True)) == {"1.1.0", "2.0.0"}
-    cache.delete(ACTIVE_MODEL_CACHE_KEY)
+    cache.delete(active_model_cache_key())
     assert model_version_active().label == "earnet-1.1.0"
     (event,) = AuditEvent.objects.filter(action="model.activated")
     assert (event.actor_type, event.actor_id, event.payload["from"], event.payload["to"]) == (

@@ -28,7 +28,7 @@ from accounts.audit.services import AuditActor
 from accounts.models import User
 from inference.training.renderer import render_photo
 from recommendations.measuring.active import model_version_active
-from recommendations.measuring.services import ACTIVE_MODEL_CACHE_KEY, model_version_activate
+from recommendations.measuring.services import active_model_cache_key, model_version_activate
 from recommendations.models import EarPhoto, ModelVersion
 from tests.conftest import SPORT_ANSWERS, consent
 from tests.earfit.test_celery import REDIS_URL, Worker, _database_url, _wait_for
@@ -127,7 +127,7 @@ def test_activation_switches_the_model_of_a_running_server_and_worker_without_re
 ) -> None:
     cache_url = REDIS_URL  # the broker's Redis: Celery's keys and the cache's (":1:" prefix) do not meet
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
-    cache.delete(ACTIVE_MODEL_CACHE_KEY)  # a version an earlier run cached; its database is gone
+    cache.delete(active_model_cache_key())  # a version an earlier run cached; its database is gone
     queue = f"earfit-test-{uuid.uuid4().hex[:8]}"
     env = _environment(s3_server, photo_bucket, CACHE_URL=cache_url, MODEL_ACTIVE_CACHE_SECONDS="300")
     server = Server(env={**env, "CELERY_BROKER_URL": ""}, log=tmp_path / "gunicorn.log")

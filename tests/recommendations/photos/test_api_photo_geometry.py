@@ -16,7 +16,7 @@ from inference.training.negatives import load_negatives
 from inference.training.renderer import render_photo
 from inference.training.scene import photo_view
 from recommendations.measuring.services import (
-    ACTIVE_MODEL_CACHE_KEY,
+    active_model_cache_key,
     model_version_activate,
     model_versions_register_shipped,
 )
@@ -47,7 +47,7 @@ def _activate(version: str) -> None:
 
     rows = {row.version: row for row in model_versions_register_shipped()}
     model_version_activate(model_version=rows[version], actor=AuditActor.system("test"))
-    cache.delete(ACTIVE_MODEL_CACHE_KEY)  # the test's transaction never commits: forget it by hand
+    cache.delete(active_model_cache_key())  # the test's transaction never commits: forget it by hand
 
 
 def _points_inside(points: list[dict[str, Any]], width: int, height: int) -> bool:
