@@ -39,6 +39,7 @@ from PIL import Image
 
 from bench.photo_api import ANSWERS
 from inference.training.renderer import render_photo
+from tests.embedded_server import NO_LIMITS
 from tests.hostile import hostile_corpus
 from tests.production_env import production_environment
 from tests.s3 import S3Server, free_ports, photo_environment
@@ -225,8 +226,7 @@ def main() -> None:
                 "TRUSTED_PROXY_COUNT": "0",
                 "CACHE_URL": redis_url,
                 "CELERY_BROKER_URL": redis_url,
-                "THROTTLE_FITTING_CREATE": "100000/hour",
-                "THROTTLE_ANON": "1000000/hour",
+                **NO_LIMITS,
                 **photo_environment(endpoint=s3.endpoint, bucket=BUCKET),
                 "WEB_CONCURRENCY": "1",
                 "WEB_THREADS": "2",

@@ -46,12 +46,9 @@ class MeasuringModel:
 
 def model_version_active() -> MeasuringModel:
     """The version new photos are measured with (registered and activated on first use)."""
-    cached = cache.get(active_model_cache_key())
-    if isinstance(cached, dict):
-        try:
-            return MeasuringModel(**cached)
-        except TypeError:
-            pass  # written by another release with other fields: read the database
+    cached = _cached_active()
+    if cached is not None:
+        return cached
     row = ModelVersion.objects.filter(active=True).first() or model_version_first_use(card=model_card())
     active = MeasuringModel.of(row)
     cache.set(active_model_cache_key(), asdict(active), timeout=settings.MODEL_ACTIVE_CACHE_SECONDS)
@@ -70,16 +67,22 @@ def model_active_ready() -> None:
     registered (a 503 otherwise). Reads only: a probe runs on a thread of its own, outside any
     request's transaction, so it must never register or activate anything. With the database
     down, the shipped model is checked instead: the database's own check reports the database."""
-    cached = cache.get(active_model_cache_key())
-    if isinstance(cached, dict) and cached.keys() == MeasuringModel.__dataclass_fields__.keys():
-        MeasuringModel(**cached).spec()
+    cached = _cached_active()
+    if cached is not None:
+        cached.spec()
         return
     try:
-        row = ModelVersion.objects.filter(active=True).first()
+        model_spec_active_read_only()
     except DatabaseError:
         model_spec()
-        return
-    if row is None:
-        model_spec()  # the release's default, which the first photo will register
-    else:
-        MeasuringModel.of(row).spec()
+
+
+def _cached_active() -> MeasuringModel | None:
+    """The active version as this process's cache holds it, if it does."""
+    cached = cache.get(active_model_cache_key())
+    if not isinstance(cached, dict):
+        return None
+    try:
+        return MeasuringModel(**cached)
+    except TypeError:
+        return None  # written by another release with other fields: read the database
