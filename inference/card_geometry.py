@@ -43,8 +43,6 @@ from inference.geometry import (
     CARD_HEIGHT_MM,
     CARD_WIDTH_MM,
     FloatArray,
-    card_plane_corners,
-    local_scale,
     order_card_corners,
 )
 
@@ -242,31 +240,40 @@ def _convex(corners: FloatArray) -> bool:
 def metric_shape(corners: FloatArray, image_size: tuple[int, int]) -> tuple[float, float]:
     """(corner-angle error in degrees, long/short aspect) of the rectangle these corners are the
     image of, for the phone-like focal length that makes its corners most nearly square."""
+    err, aspect = _metric_shapes(np.asarray(corners, dtype=np.float64)[None], image_size)
+    return float(err[0]), float(aspect[0])
+
+
+def _metric_shapes(corners: FloatArray, image_size: tuple[int, int]) -> tuple[FloatArray, FloatArray]:
+    """``metric_shape`` of ``(N, 4, 2)`` corner sets at once (the Monte Carlo draws): ``(N,)`` each."""
     w, h = image_size
     centred = corners - np.array([w / 2, h / 2])
-    unit = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-    hom = _four_point(unit, centred)
-    h1, h2 = hom[:, 0], hom[:, 1]
+    unit = np.broadcast_to(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), centred.shape)
+    hom = _four_points(unit, centred)
+    h1, h2 = hom[:, :, 0], hom[:, :, 1]  # (N, 3) each
     long_side = float(max(w, h))
-    focals = list(FOCAL_GRID * long_side)
-    denom = h1[2] * h2[2]
-    if abs(denom) > 1e-12:
-        f2 = -(h1[0] * h2[0] + h1[1] * h2[1]) / denom
-        if f2 > 0 and 0.3 * long_side < math.sqrt(f2) < 4.0 * long_side:
-            focals.append(math.sqrt(f2))
-    f = np.asarray(focals)
-    r1 = np.stack([h1[0] / f, h1[1] / f, np.full_like(f, h1[2])], axis=1)
-    r2 = np.stack([h2[0] / f, h2[1] / f, np.full_like(f, h2[2])], axis=1)
-    n1, n2 = np.linalg.norm(r1, axis=1), np.linalg.norm(r2, axis=1)
-    cos = np.clip((r1 * r2).sum(axis=1) / (n1 * n2), -1.0, 1.0)
+    grid = np.broadcast_to(FOCAL_GRID * long_side, (len(corners), len(FOCAL_GRID)))
+    # The focal length the orthogonality constraint solves for, where it is a phone's.
+    denom = h1[:, 2] * h2[:, 2]
+    safe = np.where(np.abs(denom) > 1e-12, denom, 1.0)
+    f2 = np.where(np.abs(denom) > 1e-12, -(h1[:, 0] * h2[:, 0] + h1[:, 1] * h2[:, 1]) / safe, -1.0)
+    solved = np.sqrt(np.clip(f2, 1e-12, None))
+    valid = (f2 > 0) & (solved > 0.3 * long_side) & (solved < 4.0 * long_side)
+    f = np.concatenate([grid, np.where(valid, solved, long_side)[:, None]], axis=1)  # (N, F)
+    r1 = np.stack([h1[:, None, 0] / f, h1[:, None, 1] / f, np.broadcast_to(h1[:, None, 2], f.shape)], axis=-1)
+    r2 = np.stack([h2[:, None, 0] / f, h2[:, None, 1] / f, np.broadcast_to(h2[:, None, 2], f.shape)], axis=-1)
+    n1, n2 = np.linalg.norm(r1, axis=-1), np.linalg.norm(r2, axis=-1)
+    cos = np.clip((r1 * r2).sum(axis=-1) / (n1 * n2), -1.0, 1.0)
     err = np.abs(90.0 - np.degrees(np.arccos(cos)))
     # Where the corners hardly constrain the focal length (a card seen nearly straight on, or
     # turned about one axis only), a phone's usual one is taken rather than whichever fits the
     # noise best: 3 degrees of corner angle buy a factor e in focal length.
     cost = err + 3.0 * np.abs(np.log(f / (PRIOR_FOCAL * long_side)))
-    i = int(np.argmin(cost))
-    ratio = float(n1[i] / n2[i])
-    return float(err[i]), max(ratio, 1 / ratio)
+    cost[:, -1] = np.where(valid, cost[:, -1], np.inf)
+    best = np.argmin(cost, axis=1)
+    rows = np.arange(len(corners))
+    ratio = n1[rows, best] / n2[rows, best]
+    return err[rows, best], np.maximum(ratio, 1 / ratio)
 
 
 def _rounded(
@@ -289,14 +296,44 @@ def _rounded(
     return count
 
 
-def _four_point(src: FloatArray, dst: FloatArray) -> FloatArray:
-    """The exact homography through four point pairs (the Monte Carlo draws need thousands)."""
-    return np.asarray(cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)), dtype=np.float64)
+def _four_points(src: FloatArray, dst: FloatArray) -> FloatArray:
+    """``(N, 3, 3)`` exact homographies through ``(N, 4, 2)`` point pairs, in one batched solve
+    (the Monte Carlo draws need 64 at a time; one OpenCV call each cost more than the solve)."""
+    x, y = src[..., 0], src[..., 1]
+    u, v = dst[..., 0], dst[..., 1]
+    zero, one = np.zeros_like(x), np.ones_like(x)
+    rows_u = np.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1)
+    rows_v = np.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1)
+    a = np.concatenate([rows_u, rows_v], axis=1)  # (N, 8, 8)
+    b = np.concatenate([u, v], axis=1)  # (N, 8)
+    h = np.linalg.solve(a, b[..., None])[..., 0]
+    return np.concatenate([h, np.ones((len(h), 1))], axis=1).reshape(-1, 3, 3)
+
+
+def _local_scales(corners: FloatArray, at: FloatArray) -> FloatArray:
+    """mm per px of the card's plane around image point ``at`` for ``(N, 4, 2)`` corner sets
+    (ordered TL, TR, BR, BL): ``local_scale`` through each set's homography to the ID-1 card."""
+    horizontal = np.linalg.norm(corners[:, 1] - corners[:, 0], axis=1) + np.linalg.norm(
+        corners[:, 2] - corners[:, 3], axis=1
+    )
+    vertical = np.linalg.norm(corners[:, 3] - corners[:, 0], axis=1) + np.linalg.norm(
+        corners[:, 2] - corners[:, 1], axis=1
+    )
+    w, h = CARD_WIDTH_MM, CARD_HEIGHT_MM
+    landscape = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+    portrait = np.array([[0.0, 0.0], [h, 0.0], [h, w], [0.0, w]])
+    plane = np.where((horizontal >= vertical)[:, None, None], landscape, portrait)
+    hom = _four_points(corners, plane)
+    probe = np.array([at, at + np.array([1.0, 0.0]), at + np.array([0.0, 1.0])], dtype=np.float64)
+    mapped = np.einsum("nij,pj->npi", hom, np.column_stack([probe, np.ones(3)]))
+    mapped = mapped[..., :2] / mapped[..., 2:3]
+    d1, d2 = mapped[:, 1] - mapped[:, 0], mapped[:, 2] - mapped[:, 0]
+    return np.asarray(np.sqrt(np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])), dtype=np.float64)
 
 
 def _local_scale(corners: FloatArray, at: FloatArray) -> float:
     """mm per px of the card's plane around image point ``at`` (corners ordered TL, TR, BR, BL)."""
-    return local_scale(_four_point(corners, card_plane_corners(corners)), at)
+    return float(_local_scales(np.asarray(corners, dtype=np.float64)[None], np.asarray(at, dtype=np.float64))[0])
 
 
 def verify_card(
@@ -364,11 +401,8 @@ def verify_card(
     rng = np.random.default_rng(seed)
     at = ear_centre if ear_centre is not None else corners.mean(axis=0)
     scale = _local_scale(corners, at)
-    draws = []
-    for _ in range(MONTE_CARLO_DRAWS):
-        jittered = corners + rng.normal(0, sigma, corners.shape)
-        draws.append((*metric_shape(jittered, image.size), _local_scale(jittered, at)))
-    spread = np.asarray(draws)
+    jittered = corners + rng.normal(0, sigma, (MONTE_CARLO_DRAWS, *corners.shape))
+    spread = np.column_stack([*_metric_shapes(jittered, image.size), _local_scales(jittered, at)])
     aspect_tol = ASPECT_ALLOWANCE + 3 * float(np.std(spread[:, 1])) / ID1_ASPECT
     angle_tol = ANGLE_ALLOWANCE_DEG + 3 * float(np.std(spread[:, 0]))
     scale_rel = float(np.std(spread[:, 2])) / scale

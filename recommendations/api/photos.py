@@ -8,12 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import OwnerChecksInSelector
+from earfit.api.parsers import WholeBodyMultiPartParser
 from earfit.api.serializers import ErrorSerializer
 from earfit.exceptions import ApplicationError
 from earfit.throttling import PhotoUploadThrottle
@@ -87,7 +87,7 @@ def _example(summary: str, value: object, status: int) -> OpenApiExample:
 class EarPhotoCreateApi(FittingResponseMixin, APIView):
     permission_classes = [OwnerChecksInSelector]
     throttle_classes = [PhotoUploadThrottle, FittingTokenThrottle]
-    parser_classes = [MultiPartParser]
+    parser_classes = [WholeBodyMultiPartParser]
 
     class InputSerializer(serializers.Serializer[Any]):
         class Meta:
