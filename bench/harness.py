@@ -131,6 +131,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "profile" in only:
             print("profile of the photo path (pyinstrument)", flush=True)
             result["profile"] = profile_photo.profile(services, images, sizes["profile_runs"], args.out)
+            print("profile of a gunicorn worker (py-spy)", flush=True)
+            result["profile_gunicorn"] = profile_photo.profile_gunicorn(
+                services, images, sizes["profile_runs"], args.out
+            )
             save(result, args.out)
         if "http" in only:
             print("photos over HTTP (gunicorn, production settings); cold start", flush=True)

@@ -24,6 +24,8 @@ ANSWERS = {
 }
 FITTING = {"questionnaire_version": 1, "answers": ANSWERS, "consent": {"version": "2026-11-01", "accepted": True}}
 EARFIT_APP = "earfit.wsgi:application"
+# The production settings with the upload-only endpoint added (bench/upload_probe.py).
+PROBE_SETTINGS = "bench.upload_probe_settings"
 LEGACY_APP = "bench.legacy_app:app"
 PHOTO_KINDS = ("jpeg_12mp", "client_1280")
 
@@ -51,8 +53,7 @@ def earfit_photo_script(server: Gunicorn, connections: int, data: bytes, content
 
 
 def legacy_photo_script(data: bytes, content_type: str) -> Any:
-    call = photo_call("/photos", data, content_type, "left")
-    return lambda index, n: call
+    return _same_call(photo_call("/photos", data, content_type, "left"))
 
 
 def photo_loads(
@@ -93,6 +94,30 @@ def cold_start(server: Gunicorn, images: dict[str, tuple[bytes, str]]) -> dict[s
     return out
 
 
+def _same_call(call: Call) -> Any:
+    return lambda index, n: call
+
+
+def upload_only(server: Gunicorn, images: dict[str, tuple[bytes, str]], count: int, seconds: float) -> dict[str, Any]:
+    """Upload handling alone: each photo kind posted to the upload-only endpoint on 1 connection,
+    the server's CPU per request (gunicorn, middleware, the multipart parser, the form checks)."""
+    from bench.upload_probe import PATH
+
+    out = {}
+    for name in PHOTO_KINDS:
+        data, kind = images[name]
+        script = _same_call(photo_call(PATH, data, kind, "left"))
+        run_load(server, script, connections=1, count=2, seconds=seconds)  # warm-up
+        summary = run_load(server, script, connections=1, count=count, seconds=seconds).summary()
+        out[name] = summary
+        print(
+            f"  upload only, {name}: {summary['server_cpu_ms_per_request']} ms server CPU per request,"
+            f" p50 {summary['p50_ms']} ms, errors {summary['errors']}",
+            flush=True,
+        )
+    return out
+
+
 def light_requests(server: Gunicorn, clients: int, count: int, seconds: float) -> dict[str, Any]:
     """Questionnaire-only recommendations (each client its own fitting) and the product list."""
     out = {}
@@ -119,8 +144,10 @@ def http_sections(stack: Stack, images: dict[str, tuple[bytes, str]], sizes: dic
     each connection count; on earfit also the light requests at many clients."""
     conns, count, seconds = sizes["connections"], sizes["photo_count"], sizes["photo_seconds"]
     out: dict[str, Any] = {"http": {"earfit": {}, "legacy": {}}}
-    with stack.gunicorn(EARFIT_APP, "earfit") as server:
+    with stack.gunicorn(EARFIT_APP, "earfit", DJANGO_SETTINGS_MODULE=PROBE_SETTINGS) as server:
         out["cold_start"] = cold_start(server, images)
+        print("  upload handling alone (the upload-only endpoint)", flush=True)
+        out["upload_only"] = upload_only(server, images, count, seconds)
         for name in PHOTO_KINDS:
             data, kind = images[name]
             print(f"  earfit {name}", flush=True)

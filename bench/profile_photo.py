@@ -50,3 +50,67 @@ def profile(stack: Stack, images: dict[str, tuple[bytes, str]], runs: int, out: 
         result = {"uploads": runs, "seconds": round(session.duration, 3), "cpu_seconds": round(session.cpu_time, 3)}
     print(f"  profile of {runs} uploads: {out / 'photo_profile.html'}", flush=True)
     return result
+
+
+def profile_gunicorn(stack: Stack, images: dict[str, tuple[bytes, str]], runs: int, out: Path) -> dict[str, Any]:
+    """py-spy on a gunicorn worker (production settings, one worker) while `runs` phone photos are
+    posted on one connection: what the in-process profile cannot see (reading the body from the
+    socket, gunicorn, the allocator's page faults). Saves <out>/photo_flame_gunicorn.svg and a
+    text summary of the functions that hold the most samples (photo_flame_gunicorn.txt)."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bench.http_bench import EARFIT_APP, earfit_photo_script
+    from bench.load import run_load
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return {"note": "py-spy is not installed (requirements-dev.txt): no flame graph of the gunicorn worker"}
+    out.mkdir(parents=True, exist_ok=True)
+    data, kind = images["jpeg_12mp"]
+    with stack.gunicorn(EARFIT_APP, "earfit-profiled", WEB_CONCURRENCY="1") as server:
+        server.wait_ready()
+        script = earfit_photo_script(server, 1, data, kind)
+        run_load(server, script, connections=1, count=3, seconds=60)  # warm-up
+        results: dict[str, Any] = {}
+        for fmt, name in (("flamegraph", "photo_flame_gunicorn.svg"), ("raw", "photo_flame_gunicorn.raw")):
+            pid = str(server.workers()[0])
+            recorder = subprocess.Popen(
+                [spy, "record", "--pid", pid, "--rate", "250", "--nonblocking", "--format", fmt, "-o", str(out / name)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            time.sleep(1.0)  # attached
+            load = run_load(server, script, connections=1, count=runs, seconds=120).summary()
+            recorder.send_signal(signal.SIGINT)
+            _, err = recorder.communicate(timeout=60)
+            if recorder.returncode != 0 and not (out / name).exists():
+                return {"note": f"py-spy could not record the worker: {err.decode(errors='replace')[-300:]}"}
+            results[fmt] = load
+    raw = out / "photo_flame_gunicorn.raw"
+    summary = _inclusive_summary(raw.read_text())
+    raw.unlink()
+    (out / "photo_flame_gunicorn.txt").write_text(summary)
+    print(f"  py-spy of the gunicorn worker over {runs} uploads: {out / 'photo_flame_gunicorn.svg'}", flush=True)
+    return {"uploads": runs, "server_cpu_ms_per_request": results["raw"]["server_cpu_ms_per_request"]}
+
+
+def _inclusive_summary(raw: str, top: int = 60) -> str:
+    """Share of samples each earfit, Django, DRF, gunicorn or library function is on the stack for."""
+    from collections import Counter
+
+    total = 0
+    inclusive: Counter[str] = Counter()
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for frame in set(stack.split(";")):
+            inclusive[frame] += int(count)
+    lines = [f"{total} samples (py-spy, 250 Hz, non-idle); share of samples each function is on the stack for\n"]
+    lines += [f"{100 * n / max(total, 1):5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ TARGETS = {
     "earfit_over_legacy_client": (">=", 8.0),
     "scaling_2_over_1": (">=", 1.8),
     "worker_peak_rss_mib": ("<=", 300.0),
+    "upload_handling_cpu_ms": ("<=", 8.0),
     "cold_start_s": ("<=", 3.0),
     "questionnaire_p99_ms": ("<=", 50.0),
     "purge_over_floor_max": ("<=", 1.15),
@@ -43,6 +44,8 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
         out["earfit_over_legacy_client"] = round(_best(small) / max(_best(http["legacy"]["client_1280"]), 1e-9), 2)
         if len(big) > 1:
             out["scaling_2_over_1"] = round(big[1]["per_second"] / max(big[0]["per_second"], 1e-9), 2)
+        if "upload_only" in result:
+            out["upload_handling_cpu_ms"] = result["upload_only"]["jpeg_12mp"]["server_cpu_ms_per_request"]
         every = [row for app in http.values() for loads in app.values() for row in loads]
         out["errors_under_load"] = sum(row["errors"] for row in every)
         out["worker_peak_rss_mib"] = max(
@@ -122,6 +125,10 @@ def markdown(result: dict[str, Any]) -> str:
             for row in loads
         ]
         text += "## Photos over HTTP (gunicorn)\n\n" + _table(["app", "photo", "conns", "n", *keys], rows)
+    if "upload_only" in result:
+        keys = ["requests", "p50_ms", "p99_ms", "errors", "server_cpu_ms_per_request"]
+        rows = [[name, *(row[k] for k in keys)] for name, row in result["upload_only"].items()]
+        text += "## Upload handling alone (upload-only endpoint, 1 connection)\n\n" + _table(["photo", *keys], rows)
     if "light" in result:
         keys = ["connections", "requests", "per_second", "p50_ms", "p99_ms", "errors"]
         rows = [[name, *(row[k] for k in keys)] for name, row in result["light"].items()]
