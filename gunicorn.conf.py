@@ -42,18 +42,19 @@ _inference_threads = max(1, int(os.environ["INFERENCE_THREADS"] or 1))
 # Memory: glibc serves blocks above a threshold from mmap, returned to the system when freed, but
 # raises that threshold (to 32 MiB) the first time such a block is freed, after which a decoded
 # photo's full-size buffers come from a heap that keeps them. Fixed here, in the master, so every
-# forked worker has it: a worker's peak over the hostile corpus fell from 400.9 to 342.7 MB (README,
-# "Ear photos"). The threshold is 2 MiB, not 128 KiB: at 128 KiB every photo's half-megabyte
-# buffers (the reduced decode, its copies, the crops) were fresh mmap pages, 2,360 page faults and
-# about 18 ms of CPU a photo (`make bench`); full-size decodes (tens of MB) still go back at once.
-# The heap's free top is trimmed above 8 MiB (fixing the threshold also fixes this one at 128 KiB,
-# which gave each photo's buffers back to be faulted in again by the next).
+# forked worker has it. At 128 KiB (the first fix: the hostile corpus's peak fell from 400.9 to
+# 342.7 MB) every photo's buffers were fresh mmap pages: 2,360 page faults and ~18 ms of CPU a
+# photo, and reading a 3.5 MB upload paid the same again. At 8 MiB the upload's and a reduced
+# photo's buffers are reused from the heap, and full-size decodes (a 12 MP PNG: 36 MB) still go
+# back at once; the heap's free top is kept up to 16 MiB (fixing the one threshold fixes this one
+# at 128 KiB, which handed each photo's buffers back for the next to fault in again). `make
+# bench-rss`: hostile corpus peak 303.1 MB, 1,000 photos 255.6 MB (README, "Ear photos").
 M_TRIM_THRESHOLD = -1  # <malloc.h>
 M_MMAP_THRESHOLD = -3
 with contextlib.suppress(OSError):  # not glibc: its allocator has its own rules
     libc = ctypes.CDLL("libc.so.6")
-    libc.mallopt(M_MMAP_THRESHOLD, 2 * 1024 * 1024)
-    libc.mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024)
+    libc.mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024)
+    libc.mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(1, usable_cores() // _inference_threads)

@@ -36,6 +36,7 @@ FULL: dict[str, Any] = {
     "light_clients": 50,
     "light_count": 3000,
     "light_seconds": 30.0,
+    "light_pace": 1.0,  # each shopper asks once a second (bench/http_bench.py, light_requests)
     "purge_sizes": [1000, 5000, 20000],
     "audit_sizes": [10_000, 100_000, 1_000_000],
     "ranking_sizes": [40, 400, 4000],
@@ -51,6 +52,7 @@ SMOKE: dict[str, Any] = {
     "light_clients": 4,
     "light_count": 8,
     "light_seconds": 10.0,
+    "light_pace": 0.5,
     "purge_sizes": [10, 20],
     "audit_sizes": [100, 200],
     "ranking_sizes": [40, 400],

@@ -118,8 +118,11 @@ def upload_only(server: Gunicorn, images: dict[str, tuple[bytes, str]], count: i
     return out
 
 
-def light_requests(server: Gunicorn, clients: int, count: int, seconds: float) -> dict[str, Any]:
-    """Questionnaire-only recommendations (each client its own fitting) and the product list."""
+def light_requests(server: Gunicorn, clients: int, count: int, seconds: float, pace: float) -> dict[str, Any]:
+    """Questionnaire-only recommendations (each client its own fitting) and the product list, each
+    measured twice: `clients` shoppers who each ask once every `pace` seconds (the latency a
+    shopper sees when that many use earfit at once), and the same connections asking back to back
+    (`<name>_capacity`: the most requests per second the server answers, and the queueing then)."""
     out = {}
     fittings = [fitting(server.base) for _ in range(clients)]
     reads = [json_call("GET", f"/api/v1/fittings/{fid}/recommendation", token=token) for fid, token in fittings]
@@ -129,13 +132,14 @@ def light_requests(server: Gunicorn, clients: int, count: int, seconds: float) -
     }
     for name, script in scripts.items():
         run_load(server, script, connections=clients, count=clients, seconds=seconds)  # warm-up, first reads
-        summary = run_load(server, script, connections=clients, count=count, seconds=seconds).summary()
-        out[name] = summary
-        print(
-            f"  {name} at {clients} clients: {summary['per_second']} req/s, p99 {summary['p99_ms']} ms,"
-            f" errors {summary['errors']}",
-            flush=True,
-        )
+        for label, every in ((name, pace), (f"{name}_capacity", 0.0)):
+            summary = run_load(server, script, connections=clients, count=count, seconds=seconds, pace=every).summary()
+            out[label] = {**summary, "pace_s": every}
+            print(
+                f"  {label} at {clients} clients{f', each every {every} s' if every else ', back to back'}:"
+                f" {summary['per_second']} req/s, p99 {summary['p99_ms']} ms, errors {summary['errors']}",
+                flush=True,
+            )
     return out
 
 
@@ -155,7 +159,9 @@ def http_sections(stack: Stack, images: dict[str, tuple[bytes, str]], sizes: dic
                 server, lambda c, d=data, k=kind: earfit_photo_script(server, c, d, k), conns, count, seconds
             )
         print("questionnaire-only recommendations and the product list", flush=True)
-        out["light"] = light_requests(server, sizes["light_clients"], sizes["light_count"], sizes["light_seconds"])
+        out["light"] = light_requests(
+            server, sizes["light_clients"], sizes["light_count"], sizes["light_seconds"], sizes["light_pace"]
+        )
     (stack.directory / "legacy-photos").mkdir(exist_ok=True)
     with stack.gunicorn(LEGACY_APP, "legacy", LEGACY_PHOTO_DIR=str(stack.directory / "legacy-photos")) as server:
         server.wait_ready()

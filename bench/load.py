@@ -88,15 +88,24 @@ class LoadResult:
         }
 
 
-def run_load(server: Gunicorn, script: Script, *, connections: int, count: int, seconds: float) -> LoadResult:
+def run_load(
+    server: Gunicorn, script: Script, *, connections: int, count: int, seconds: float, pace: float = 0.0
+) -> LoadResult:
     """Send at most `count` requests (over all connections) for at most `seconds`, then wait for
-    the answers in flight. Any status outside the call's `ok`, or a failed connection, is an error."""
+    the answers in flight. Any status outside the call's `ok`, or a failed connection, is an error.
+
+    `pace` 0: each connection sends its next request as soon as the last is answered (a closed
+    loop: the server's capacity). `pace` > 0: each connection is a client who sends one request
+    every `pace` seconds (the clients' starts spread evenly over one pace); a request's latency
+    counts from when it was due, so a server that falls behind is not excused by the clients
+    waiting for it (no coordinated omission)."""
     counter = itertools.count()
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     errors = [0]
     deadline = time.monotonic() + seconds
+    origin = time.perf_counter()
 
     def connection(index: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
@@ -105,6 +114,9 @@ def run_load(server: Gunicorn, script: Script, *, connections: int, count: int, 
                 break
             call = script(index, n)
             started = time.perf_counter()
+            if pace:
+                started = origin + pace * (n + index / connections)
+                time.sleep(max(0.0, started - time.perf_counter()))
             try:
                 conn.request(call.method, call.path, body=call.body or None, headers=call.headers)
                 answer = conn.getresponse()

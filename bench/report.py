@@ -53,6 +53,9 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
         )
     if "light" in result:
         out["questionnaire_p99_ms"] = result["light"]["recommendation_questionnaire_only"]["p99_ms"]
+        capacity = result["light"].get("recommendation_questionnaire_only_capacity")
+        if capacity:
+            out["questionnaire_capacity_per_s"] = capacity["per_second"]
     if "cold_start" in result:
         out["cold_start_s"] = result["cold_start"]["to_first_photo_s"]
     if "purge" in result:
@@ -130,8 +133,8 @@ def markdown(result: dict[str, Any]) -> str:
         rows = [[name, *(row[k] for k in keys)] for name, row in result["upload_only"].items()]
         text += "## Upload handling alone (upload-only endpoint, 1 connection)\n\n" + _table(["photo", *keys], rows)
     if "light" in result:
-        keys = ["connections", "requests", "per_second", "p50_ms", "p99_ms", "errors"]
-        rows = [[name, *(row[k] for k in keys)] for name, row in result["light"].items()]
+        keys = ["connections", "pace_s", "requests", "per_second", "p50_ms", "p99_ms", "errors"]
+        rows = [[name, *(row.get(k, "") for k in keys)] for name, row in result["light"].items()]
         text += "## Light requests\n\n" + _table(["request", *keys], rows)
     for name in ("cold_start", "model_switch"):
         if name in result:

@@ -128,7 +128,6 @@ def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | Non
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-@transaction.atomic
 def recommendation_generate(
     *, fitting: Fitting, actor: AuditActor | None = None, cause: str | None = None
 ) -> Recommendation:
@@ -143,39 +142,45 @@ def recommendation_generate(
     holds where row locks do not (SQLite), and losing that race returns the winner's. An erasure
     that commits first leaves nothing to rank (404). A ranking the shopper's read causes is audited
     as the shopper; one a background job causes, as `actor` with its `cause`.
+
+    The common case, a read of what is already ranked, opens no transaction and does not load the
+    catalog: three reads (the photo, the catalog's version, the stored recommendation).
     """
-    products = list(product_list_active())
     photo = ear_photo_best_for_fitting(fitting=fitting)
     digest = _inputs_digest(fitting, catalog_version(), photo)
     existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
     if existing is not None:
         return existing
-    _fitting_lock_open(fitting)
-    existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            recommendation = _recommendation_store(fitting=fitting, products=products, photo=photo, digest=digest)
-    except IntegrityError:
-        winner = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
-        if winner is None:
-            raise
-        return winner
-    audit_event_record(
-        actor=actor or AuditActor.for_fitting(fitting.pk),
-        action=AuditAction.RECOMMENDATION_GENERATED,
-        object_type="recommendation",
-        object_id=str(recommendation.pk),
-        payload={
-            "fitting_id": str(fitting.pk),
-            "basis": recommendation.basis,
-            "ranking_version": recommendation.ranking_version,
-            "items": recommendation.items.count(),
-            **({"cause": cause} if cause else {}),
-        },
-    )
-    return recommendation
+    with transaction.atomic():
+        _fitting_lock_open(fitting)
+        existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+        if existing is not None:
+            return existing
+        # Read after the catalog's version: a product saved in between moves the version, and
+        # the next read ranks again.
+        products = list(product_list_active())
+        try:
+            with transaction.atomic():
+                recommendation = _recommendation_store(fitting=fitting, products=products, photo=photo, digest=digest)
+        except IntegrityError:
+            winner = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
+            if winner is None:
+                raise
+            return winner
+        audit_event_record(
+            actor=actor or AuditActor.for_fitting(fitting.pk),
+            action=AuditAction.RECOMMENDATION_GENERATED,
+            object_type="recommendation",
+            object_id=str(recommendation.pk),
+            payload={
+                "fitting_id": str(fitting.pk),
+                "basis": recommendation.basis,
+                "ranking_version": recommendation.ranking_version,
+                "items": recommendation.items.count(),
+                **({"cause": cause} if cause else {}),
+            },
+        )
+        return recommendation
 
 
 def _fitting_lock_open(fitting: Fitting) -> None:
