@@ -252,7 +252,7 @@ def analyse_photo(
     ordered = by_priority(quality)
     usable = not any(q.blocking for q in ordered)
     keypoints = tuple(
-        Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s))
+        Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s, _spread_reference(spec)))
         for name, (x, y), s in zip(spec.ear_keypoints, ear.points, ear.spread, strict=True)
     )
     confidence = ear_conf * (card_conf if verified else 0.5) * (1.0 if usable else 0.3)
@@ -294,7 +294,7 @@ def _card_keypoints(
     if card_net is None or spread is None:
         return ()
     return tuple(
-        Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s))
+        Keypoint(name, round(float(x), 2), round(float(y), 2), _point_confidence(s, _spread_reference(spec)))
         for name, (x, y), s in zip(spec.card_keypoints, card_net, spread, strict=True)
     )
 
@@ -367,9 +367,10 @@ def _tip_size(measurements: tuple[Measurement, ...], has_card: bool, usable: boo
     return tip_size_from_notch(notch.value, notch.uncertainty)
 
 
-def _point_confidence(spread: float) -> float:
-    """1 for a sharp heatmap, falling towards 0 as it spreads over a tenth of the crop."""
-    return round(float(np.clip(1.0 - (spread - DEFAULT_SPREAD_REFERENCE) / 0.08, 0.0, 1.0)), 3)
+def _point_confidence(spread: float, reference: float) -> float:
+    """1 for a heatmap as sharp as the model's typical well-seen landmark (its card's
+    ``spread_reference``), falling to 0 as it spreads 0.08 of the crop beyond that."""
+    return round(float(np.clip(1.0 - (spread - reference) / 0.08, 0.0, 1.0)), 3)
 
 
 def _spread_reference(spec: ModelSpec) -> float:

@@ -150,3 +150,16 @@ def test_analysis_is_json_serialisable_with_its_primary_reason(version: str) -> 
         "concha_width",
         "intertragal_notch_width",
     }
+
+
+def test_a_landmarks_confidence_is_read_against_its_own_models_spread_reference() -> None:
+    """A heatmap as sharp as the model's typical well-seen landmark is fully confident; the same
+    spread read against another model's sharper reference is not (1.1.0's is 0.0621, once ignored)."""
+    from inference.predict import _point_confidence, _spread_reference
+    from inference.registry import spec_for_version
+
+    reference = _spread_reference(spec_for_version("1.1.0"))
+    assert reference == pytest.approx(0.0621)
+    assert _point_confidence(reference, reference) == 1.0
+    assert _point_confidence(reference + 0.04, reference) == pytest.approx(0.5)
+    assert _point_confidence(reference, 0.02) < 0.5
