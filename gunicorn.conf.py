@@ -58,7 +58,7 @@ with contextlib.suppress(OSError):  # not glibc: its allocator has its own rules
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(1, usable_cores() // _inference_threads)
-worker_class = "gthread"
+worker_class = "earfit.gunicorn_worker.IdleFirstThreadWorker"  # gthread; see that module
 threads = int(os.environ.get("WEB_THREADS") or 2)
 
 timeout = 60
