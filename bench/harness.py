@@ -76,7 +76,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "kernel": platform.release(),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
-        "shared": "a shared machine (other engineers' work runs beside it): figures are indicative",
+        "shared": "judge how quiet the machine was by the load averages (2 cores: 1 is one busy core)",
     }
 
 

@@ -199,7 +199,8 @@ def model_switch(images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
         "to": other.label,
         "first_photo_after_switch_ms": round(first * 1000, 1),
         "steady_photo_ms": round(steady * 1000, 1),
-        "note": "in process (no run-time switch exists yet): loading and verifying the other shipped version",
+        "note": "in process: the other shipped version read, verified and its session made,"
+        " as a process does on its first photo after an activation",
     }
     print(
         f"  model switch {out['from']} -> {out['to']}: first photo {out['first_photo_after_switch_ms']} ms", flush=True

@@ -3,12 +3,14 @@
 One APIView per operation; `FittingApi` carries two (read and erase) because they share one URL.
 """
 
+import json
 from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +33,7 @@ from recommendations.fittings.services import (
     fit_feedback_record,
     fitting_create,
     fitting_erase,
-    recommendation_generate,
+    recommendation_answer,
 )
 from recommendations.models import FitOutcome, Fitting, Recommendation, RecommendationItem
 from recommendations.questionnaire import QUESTIONNAIRE_V1
@@ -267,8 +269,12 @@ class FittingRecommendationApi(FittingResponseMixin, APIView):
     )
     def get(self, request: Request, fitting_id: str) -> Response:
         fitting = fitting_for_request(request, fitting_id)
-        recommendation = recommendation_generate(fitting=fitting)
-        return Response(RecommendationSerializer(recommendation).data)
+        return Response(recommendation_answer(fitting=fitting, render=_render_recommendation))
+
+
+def _render_recommendation(recommendation: Recommendation) -> Any:
+    """The answer as plain JSON data (what the cache keeps)."""
+    return json.loads(JSONRenderer().render(RecommendationSerializer(recommendation).data))
 
 
 class FitFeedbackCreateApi(FittingResponseMixin, APIView):

@@ -3,10 +3,12 @@
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -142,12 +144,52 @@ def recommendation_generate(
     holds where row locks do not (SQLite), and losing that race returns the winner's. An erasure
     that commits first leaves nothing to rank (404). A ranking the shopper's read causes is audited
     as the shopper; one a background job causes, as `actor` with its `cause`.
-
-    The common case, a read of what is already ranked, opens no transaction and does not load the
-    catalog: three reads (the photo, the catalog's version, the stored recommendation).
     """
     photo = ear_photo_best_for_fitting(fitting=fitting)
     digest = _inputs_digest(fitting, catalog_version(), photo)
+    return _recommendation_for(fitting=fitting, photo=photo, digest=digest, actor=actor, cause=cause)
+
+
+# How long a shopper's rendered recommendation is kept in the cache for the next read with the
+# same inputs. Erasure deletes it at once; a read racing an erasure can put it back, unreadable
+# (the erased fitting answers 404 before the cache is looked at), until this runs out.
+RECOMMENDATION_ANSWER_SECONDS = 300
+
+
+def recommendation_answer_cache_key(fitting_id: Any) -> str:
+    return f"recommendation-answer:{fitting_id}"
+
+
+def recommendation_answer(*, fitting: Fitting, render: Callable[[Recommendation], Any]) -> Any:
+    """The shopper's recommendation as `render` writes it (plain JSON data), for the API's read.
+
+    The inputs are read every time (the best photo, the catalog's version: two queries); when
+    they are what the cached answer was made from, that answer is sent without reading the
+    recommendation, its items and their products again or rendering them. Otherwise as
+    `recommendation_generate`, and the answer is cached for the next read.
+    """
+    photo = ear_photo_best_for_fitting(fitting=fitting)
+    digest = _inputs_digest(fitting, catalog_version(), photo)
+    key = recommendation_answer_cache_key(fitting.pk)
+    cached = cache.get(key)
+    if isinstance(cached, dict) and cached.get("digest") == digest:
+        return cached["answer"]
+    answer = render(_recommendation_for(fitting=fitting, photo=photo, digest=digest))
+    cache.set(key, {"digest": digest, "answer": answer}, timeout=RECOMMENDATION_ANSWER_SECONDS)
+    return answer
+
+
+def _recommendation_for(
+    *,
+    fitting: Fitting,
+    photo: EarPhoto | None,
+    digest: str,
+    actor: AuditActor | None = None,
+    cause: str | None = None,
+) -> Recommendation:
+    """The stored recommendation for these inputs, ranked and stored first if there is none. The
+    common case, a read of what is already ranked, opens no transaction and does not load the
+    catalog."""
     existing = recommendation_get_latest(fitting=fitting, inputs_digest=digest)
     if existing is not None:
         return existing
@@ -255,6 +297,7 @@ def fitting_erase(*, fitting: Fitting) -> Fitting:
         return locked
     photo_keys = list(locked.photos.values_list("storage_key", flat=True))
     locked.recommendations.all().delete()
+    transaction.on_commit(lambda: cache.delete(recommendation_answer_cache_key(locked.pk)))
     locked.photos.all().delete()
     locked.feedback.all().delete()
     photo_objects_delete_on_commit(photo_keys)
