@@ -53,16 +53,20 @@ BLOCKING = {
     "scale_inconsistent",
     "implausible_measurement",
 }
-# One primary reason per rejected photo: the first of these that applies. A photo that is too
-# dark is not also told it is blurry; an ear that is not there has no proportions to judge.
+# One primary reason per rejected photo: the first of these that applies, and the one order the
+# API's answer lists them in too (`recommendations.measuring.analysis.RETAKE_ORDER`). A missing,
+# cut-off or tiny ear hides everything else, and pose and light change what blur and size look
+# like; a photo that is too dark is not also told it is blurry; the plausibility checks (the
+# card's distance, adult proportions and sizes) judge landmarks any problem above can spoil, so
+# they come last. The card warnings never block and follow.
 PRIORITY = (
     "no_ear",
-    "too_dark",
-    "too_bright",
-    "blurry",
     "ear_cut_off",
     "ear_too_small",
     "bad_pose",
+    "too_dark",
+    "too_bright",
+    "blurry",
     "scale_inconsistent",
     "implausible_measurement",
     "no_reference_card",

@@ -18,6 +18,7 @@ from PIL import Image
 from earfit.exceptions import ApplicationError, DependencyUnavailable
 from inference.errors import ModelIntegrityError, ModelUnavailable, PhotoRejected
 from inference.overlay import CARD_COLOUR, COLOURS
+from inference.postprocess import BLOCKING, PRIORITY
 from inference.predict import analyse_photo, render_overlay
 from inference.preprocess import decode_photo, reencode_for_storage
 from inference.registry import ModelSpec, default_spec, read_model_card, spec_for_version
@@ -83,21 +84,10 @@ def model_spec_for(*, name: str, version: str, sha256: str) -> ModelSpec:
     return spec
 
 
-# When a photo has several problems, the shopper is told one: the first of these it has. A missing,
-# cut-off or tiny ear hides everything else, and pose and light change what blur and size look like.
-# The plausibility checks (the card's distance, adult proportions and sizes) judge landmarks that
-# any problem above can spoil, so they come last. Every blocking code is listed (a test keeps it so).
-RETAKE_ORDER = (
-    "no_ear",
-    "ear_cut_off",
-    "ear_too_small",
-    "bad_pose",
-    "too_dark",
-    "too_bright",
-    "blurry",
-    "scale_inconsistent",
-    "implausible_measurement",
-)
+# When a photo has several problems, the shopper is told one: the first of these it has, in the
+# inference package's one order (`inference.postprocess.PRIORITY`, where the reasons for it are).
+# Every blocking code is listed (a test keeps it so).
+RETAKE_ORDER = tuple(code for code in PRIORITY if code in BLOCKING)
 
 
 @dataclass(frozen=True)
