@@ -33,7 +33,8 @@ def test_a_second_read_with_the_same_inputs_is_the_cached_answer(
     first, first_queries = _read(client, fitting_id)
     second, second_queries = _read(client, fitting_id)
     assert second == first
-    assert first["items"] and first["fitting_id"] == fitting_id
+    assert first["items"]
+    assert first["fitting_id"] == fitting_id
     assert _reads_recommendations(first_queries)
     assert not _reads_recommendations(second_queries)
     assert len(second_queries) < len(first_queries)
