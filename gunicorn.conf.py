@@ -71,13 +71,12 @@ max_requests_jitter = 200
 
 # A tmpfs: the heartbeat file is touched constantly, and the root filesystem is read-only.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 -- a RAM-backed directory, not a shared temporary path
-# Django is imported once, in the master, before the workers are forked: a worker replaced after
-# `max_requests` starts in milliseconds instead of importing Django again (~1.2 s during which the
-# other worker took all the traffic: the p99 of `make bench`'s light requests), and a cold start
-# imports once, not once per worker on the same cores. Nothing connects at import (database,
-# cache, S3 and broker clients are made on first use, in the worker); the model's session is made
-# in the worker on its first photo, since onnxruntime's threads do not survive a fork.
-preload_app = True
+# Each worker loads Django and its model session itself, after the fork. Preloading in the master
+# was tried (a worker replaced after `max_requests` would start in milliseconds instead of ~1.2 s):
+# importing the app starts native threads in the master (numpy's BLAS, OpenCV, onnxruntime: four
+# threads), and a forked worker then aborted at exit ("std::system_error: Invalid argument"), so a
+# stop took the whole graceful timeout (25 s) instead of about one second.
+preload_app = False
 
 logger_class = "earfit.gunicorn_logging.JsonLogger"
 accesslog = "-"

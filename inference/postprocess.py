@@ -55,18 +55,20 @@ BLOCKING = {
 }
 # One primary reason per rejected photo: the first of these that applies, and the one order the
 # API's answer lists them in too (`recommendations.measuring.analysis.RETAKE_ORDER`). A missing,
-# cut-off or tiny ear hides everything else, and pose and light change what blur and size look
-# like; a photo that is too dark is not also told it is blurry; the plausibility checks (the
-# card's distance, adult proportions and sizes) judge landmarks any problem above can spoil, so
-# they come last. The card warnings never block and follow.
+# cut-off or tiny ear hides everything else (a tiny ear looks blurred at the zoom it is measured
+# at). Light and blur come before the pose, which is read from landmarks a dark or blurred photo
+# misplaces (a blurred photo was told "bad pose" when pose came first: tests/inference/
+# test_predict.py). The plausibility checks (the card's distance, adult proportions and sizes)
+# judge landmarks any problem above can spoil, so they come last; the card warnings never block
+# and follow.
 PRIORITY = (
     "no_ear",
     "ear_cut_off",
     "ear_too_small",
-    "bad_pose",
     "too_dark",
     "too_bright",
     "blurry",
+    "bad_pose",
     "scale_inconsistent",
     "implausible_measurement",
     "no_reference_card",

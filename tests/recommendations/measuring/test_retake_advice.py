@@ -34,7 +34,8 @@ def test_a_photo_with_card_warnings_only_has_no_reason_to_retake() -> None:
 
 def test_the_analysis_and_the_api_name_the_same_primary_reason() -> None:
     """One order: the analysis's first blocking issue is the answer's primary reason, however the
-    issues were found (the two orders once differed: light before a cut-off ear, and after)."""
+    issues were found (the two orders once differed: light before a cut-off ear in the analysis,
+    after it in the answer)."""
     from inference.postprocess import by_priority
 
     for found in permutations(("too_dark", "blurry", "ear_cut_off", "bad_pose", "no_reference_card"), 3):
