@@ -43,6 +43,7 @@ from inference.geometry import (
     CARD_HEIGHT_MM,
     CARD_WIDTH_MM,
     FloatArray,
+    card_plane_corners,
     order_card_corners,
 )
 
@@ -313,16 +314,7 @@ def _four_points(src: FloatArray, dst: FloatArray) -> FloatArray:
 def _local_scales(corners: FloatArray, at: FloatArray) -> FloatArray:
     """mm per px of the card's plane around image point ``at`` for ``(N, 4, 2)`` corner sets
     (ordered TL, TR, BR, BL): ``local_scale`` through each set's homography to the ID-1 card."""
-    horizontal = np.linalg.norm(corners[:, 1] - corners[:, 0], axis=1) + np.linalg.norm(
-        corners[:, 2] - corners[:, 3], axis=1
-    )
-    vertical = np.linalg.norm(corners[:, 3] - corners[:, 0], axis=1) + np.linalg.norm(
-        corners[:, 2] - corners[:, 1], axis=1
-    )
-    w, h = CARD_WIDTH_MM, CARD_HEIGHT_MM
-    landscape = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
-    portrait = np.array([[0.0, 0.0], [h, 0.0], [h, w], [0.0, w]])
-    plane = np.where((horizontal >= vertical)[:, None, None], landscape, portrait)
+    plane = card_plane_corners(corners)
     hom = _four_points(corners, plane)
     probe = np.array([at, at + np.array([1.0, 0.0]), at + np.array([0.0, 1.0])], dtype=np.float64)
     mapped = np.einsum("nij,pj->npi", hom, np.column_stack([probe, np.ones(3)]))

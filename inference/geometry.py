@@ -72,12 +72,20 @@ def order_card_corners(corners: FloatArray) -> FloatArray:
 
 
 def card_plane_corners(ordered: FloatArray) -> FloatArray:
-    """The ID-1 card's corners in mm matching ``ordered`` (TL, TR, BR, BL), landscape or portrait."""
-    pts = np.asarray(ordered, dtype=np.float64).reshape(4, 2)
-    horizontal = np.linalg.norm(pts[1] - pts[0]) + np.linalg.norm(pts[2] - pts[3])
-    vertical = np.linalg.norm(pts[3] - pts[0]) + np.linalg.norm(pts[2] - pts[1])
-    w, h = (CARD_WIDTH_MM, CARD_HEIGHT_MM) if horizontal >= vertical else (CARD_HEIGHT_MM, CARD_WIDTH_MM)
-    return np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+    """The ID-1 card's corners in mm matching ``ordered`` (TL, TR, BR, BL), landscape or portrait.
+
+    ``ordered`` is one ``(4, 2)`` corner set or a batch ``(N, 4, 2)``; the answer has its shape."""
+    pts = np.asarray(ordered, dtype=np.float64)
+    horizontal = np.linalg.norm(pts[..., 1, :] - pts[..., 0, :], axis=-1) + np.linalg.norm(
+        pts[..., 2, :] - pts[..., 3, :], axis=-1
+    )
+    vertical = np.linalg.norm(pts[..., 3, :] - pts[..., 0, :], axis=-1) + np.linalg.norm(
+        pts[..., 2, :] - pts[..., 1, :], axis=-1
+    )
+    w, h = CARD_WIDTH_MM, CARD_HEIGHT_MM
+    landscape = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+    portrait = np.array([[0.0, 0.0], [h, 0.0], [h, w], [0.0, w]])
+    return np.where((horizontal >= vertical)[..., None, None], landscape, portrait)
 
 
 def image_to_card_plane(corners_px: FloatArray) -> FloatArray:

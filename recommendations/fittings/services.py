@@ -113,12 +113,14 @@ def fitting_create(
     return FittingCreated(fitting=fitting, access_token=access_token)
 
 
-def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | None) -> str:
+def _ranking_inputs(fitting: Fitting) -> tuple[EarPhoto | None, str]:
+    """The best usable photo and the digest of everything a ranking is made from."""
+    photo = ear_photo_best_for_fitting(fitting=fitting)
     material = json.dumps(
         {
             "answers": fitting.answers,
             "ranking": RANKING_VERSION,
-            "catalog": catalog_version,
+            "catalog": catalog_version(),
             # The photo and what it says now: re-measured by another model, it ranks anew.
             "photo": str(photo.pk) if photo else None,
             "photo_model": photo.model_version_id if photo else None,
@@ -127,7 +129,7 @@ def _inputs_digest(fitting: Fitting, catalog_version: str, photo: EarPhoto | Non
         sort_keys=True,
         default=str,
     )
-    return hashlib.sha256(material.encode()).hexdigest()
+    return photo, hashlib.sha256(material.encode()).hexdigest()
 
 
 def recommendation_generate(
@@ -145,8 +147,7 @@ def recommendation_generate(
     that commits first leaves nothing to rank (404). A ranking the shopper's read causes is audited
     as the shopper; one a background job causes, as `actor` with its `cause`.
     """
-    photo = ear_photo_best_for_fitting(fitting=fitting)
-    digest = _inputs_digest(fitting, catalog_version(), photo)
+    photo, digest = _ranking_inputs(fitting)
     return _recommendation_for(fitting=fitting, photo=photo, digest=digest, actor=actor, cause=cause)
 
 
@@ -168,8 +169,7 @@ def recommendation_answer(*, fitting: Fitting, render: Callable[[Recommendation]
     recommendation, its items and their products again or rendering them. Otherwise as
     `recommendation_generate`, and the answer is cached for the next read.
     """
-    photo = ear_photo_best_for_fitting(fitting=fitting)
-    digest = _inputs_digest(fitting, catalog_version(), photo)
+    photo, digest = _ranking_inputs(fitting)
     key = recommendation_answer_cache_key(fitting.pk)
     cached = cache.get(key)
     if isinstance(cached, dict) and cached.get("digest") == digest:
