@@ -100,6 +100,17 @@ def mm_findings(values_mm: dict[str, float]) -> list[Finding]:
     return found
 
 
+def uncertainty_findings(length_mm: float, length_sigma_mm: float, ceiling: float) -> list[Finding]:
+    """An ear length whose reported uncertainty is a larger share of it than ``ceiling`` (a model
+    version's ``max_length_rel_sigma``: the largest its calibration renders given millimetres
+    showed) lies outside what the uncertainty was calibrated on, so it is not reported: a look-alike
+    (a cat's eye read as an ear) gives landmarks the network cannot place sharply."""
+    if not math.isfinite(ceiling) or length_mm <= 0 or length_sigma_mm <= ceiling * length_mm:
+        return []
+    relative = length_sigma_mm / length_mm
+    return [Finding("implausible_measurement", f"ear length +/- {relative:.1%}, beyond the calibrated {ceiling:.1%}")]
+
+
 def card_ear_findings(
     card_px: FloatArray, ear_px: FloatArray, scale_at_card: float, scale_at_ear: float
 ) -> list[Finding]:

@@ -39,8 +39,8 @@ RETAKE_GUIDANCE = {
     "scale_inconsistent": "The card does not seem to be at the same distance as your ear. Hold the "
     "card flat against the side of your head right next to the ear, and take it again.",
     "implausible_measurement": "We could not measure this ear reliably: what we found does not "
-    "have an adult ear's proportions. Make sure the whole ear is in view and not covered by hair, "
-    "and take it again.",
+    "have an adult ear's proportions, or its outline could not be placed precisely. Make sure the "
+    "whole ear is in view, sharp and not covered by hair, and take it again.",
 }
 BLOCKING = {
     "no_ear",

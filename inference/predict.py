@@ -34,7 +34,7 @@ from inference.card_geometry import CardCheck, verify_card
 from inference.geometry import FloatArray, apply_homography, image_to_card_plane, local_scale, order_card_corners
 from inference.keypoints import EAR_KEYPOINTS, MEASUREMENT_PAIRS, ear_index
 from inference.overlay import render_overlay
-from inference.plausibility import Finding, card_ear_findings, mm_findings, shape_findings
+from inference.plausibility import Finding, card_ear_findings, mm_findings, shape_findings, uncertainty_findings
 from inference.postprocess import (
     by_priority,
     geometric_issues,
@@ -248,6 +248,9 @@ def analyse_photo(
     findings = shape_findings(ear.points) + scale_findings
     if mm_per_px is not None:
         findings += mm_findings({m.name: m.value for m in measurements})
+        length = next((m for m in measurements if m.name == "ear_length"), None)
+        if length is not None:
+            findings += uncertainty_findings(length.value, length.uncertainty, pp.max_length_rel_sigma)
     quality += [issue(f.code) for f in findings]
     ordered = by_priority(quality)
     usable = not any(q.blocking for q in ordered)

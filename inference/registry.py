@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,9 @@ class PostProcessing:
     guards (``plausibility.shape_findings``) needs ``ear_threshold_unshaped`` as well (0: no such
     rule), else it is no ear: look-alikes rarely have an ear's proportions. ``uncertainty``: ``"spread"`` (1.x: a
     per-measurement sigma times the heatmap spread) or ``"calibrated"`` (2.x: per-photo landmark
-    and card-scale uncertainty times a per-measurement factor ``z_scale``).
+    and card-scale uncertainty times a per-measurement factor ``z_scale``). ``max_length_rel_sigma``
+    (2.1 on): millimetres whose ear-length uncertainty is a larger share of the length are refused
+    (``plausibility.uncertainty_findings``); infinite for versions calibrated without it.
     """
 
     ear_refinement: Refinement = Refinement(margin=1.55, passes=2, last_scales=(0.9, 1.1))
@@ -68,6 +71,7 @@ class PostProcessing:
     card_threshold: float = 0.5
     uncertainty: str = "spread"
     z_scale: tuple[tuple[str, float], ...] = ()
+    max_length_rel_sigma: float = math.inf
 
     def z(self, measurement: str) -> float:
         return dict(self.z_scale).get(measurement, 1.0)
@@ -100,6 +104,7 @@ def postprocessing_from_card(card: dict[str, Any]) -> PostProcessing:
         card_threshold=float(presence.get("card_threshold", base.card_threshold)),
         uncertainty=str(block.get("uncertainty", base.uncertainty)),
         z_scale=tuple(sorted((str(k), float(v)) for k, v in calibration.get("z_scale", {}).items())),
+        max_length_rel_sigma=float(calibration.get("max_length_rel_sigma") or base.max_length_rel_sigma),
     )
 
 

@@ -81,7 +81,7 @@ class Signals:
 
 
 def open_spec(spec: ModelSpec) -> ModelSpec:
-    """The spec with every decision opened: raw presence, always refine, raw uncertainty."""
+    """The spec with every decision opened: raw presence, always refine, raw uncertainty, no ceiling."""
     pp = dataclasses.replace(
         spec.postprocessing,
         presence_scale=RAW_SCALE,
@@ -90,6 +90,7 @@ def open_spec(spec: ModelSpec) -> ModelSpec:
         ear_threshold_unshaped=0.0,
         card_threshold=0.0,
         z_scale=(),
+        max_length_rel_sigma=math.inf,
     )
     return dataclasses.replace(spec, postprocessing=pp)
 
@@ -243,6 +244,10 @@ def choose(signals: list[Signals], *, budget: float = FALSE_ACCEPT_BUDGET) -> di
     mm = found & mm_if_ear
     measured = [s for s, given in zip(signals, mm, strict=True) if given and s.kind == "render" and s.errors]
     z_scale = {m: _z_scale(np.array([s.z_raw[m] for s in measured])) for m in MEASUREMENTS}
+    # The largest relative ear-length uncertainty the calibration renders given millimetres show,
+    # rounded up: beyond it the uncertainty is uncalibrated, and the runtime refuses millimetres.
+    relative = [s.length_rel_sigma * z_scale["ear_length"] for s in measured if math.isfinite(s.length_rel_sigma)]
+    max_length_rel_sigma = math.ceil(max(relative) * 1e4) / 1e4 if relative else None  # None: no ceiling
     within = {
         f"within_{k}_sigma": {
             m: round(float(np.mean([s.z_raw[m] / z_scale[m] <= k for s in measured])), 3) for m in MEASUREMENTS
@@ -277,6 +282,7 @@ def choose(signals: list[Signals], *, budget: float = FALSE_ACCEPT_BUDGET) -> di
             **within,
         },
         "z_scale": z_scale,
+        "max_length_rel_sigma": max_length_rel_sigma,
         "false_accept_budget": budget,
     }
 
@@ -294,7 +300,9 @@ METHOD = (
     "accuracy on calibration renders. Uncertainty: per photo, the landmarks' heatmap spread, the spread of "
     "the mirrored and rescaled views and the card's scale error, combined; times z_scale, the factor that "
     "best meets 68.27 % within 1 sigma and 95.45 % within 2 sigma (each in units of its tolerance, 5 and 3 "
-    "points) on the calibration renders given millimetres."
+    "points) on the calibration renders given millimetres. Uncertainty ceiling (max_length_rel_sigma): the "
+    "largest ear-length uncertainty, as a share of the length, of those renders; millimetres beyond it are "
+    "refused (implausible_measurement), since no calibration photo vouches for a sigma that large."
 )
 
 

@@ -4,7 +4,7 @@ wrote), so that the card, the README and the command agree: never typed by hand.
     python -m inference.training.card_report 2.0.0            # print the Markdown block
     python -m inference.training.card_report 2.0.0 --write README.md   # replace it between its markers
 
-``tests/inference/test_card_report.py`` fails when the README's block differs from the card's.
+``tests/inference/test_calibration.py`` fails when a shipped 2.x card and its README block differ.
 """
 
 from __future__ import annotations
@@ -68,6 +68,15 @@ def _negatives(m: dict[str, Any]) -> str:
     )
 
 
+def _ceiling(cal: dict[str, Any]) -> str:
+    if "max_length_rel_sigma" not in cal:
+        return ""
+    return (
+        f"; millimetres refused when the ear length's uncertainty exceeds {100 * cal['max_length_rel_sigma']:.2f} % "
+        "of it (the largest on the calibration renders given millimetres)"
+    )
+
+
 def _decisions(cal: dict[str, Any]) -> list[str]:
     p, on = cal.get("presence", {}), cal.get("on_calibration", {})
     if "card_threshold" not in p:
@@ -77,7 +86,7 @@ def _decisions(cal: dict[str, Any]) -> list[str]:
         f"- Decisions, chosen on calibration data only (seeds {cal['seeds']}; {cal['negatives']}) and shipped in "
         f"the card: ear presence Platt scale {p['scale']}, bias {p['bias']}, threshold {p['threshold']} "
         f"(landmarks with an ear's proportions) and {p.get('threshold_unshaped', p['threshold'])} (without); card "
-        f"threshold {p['card_threshold']}; uncertainty factors {json.dumps(cal['z_scale'])}. On the calibration "
+        f"threshold {p['card_threshold']}; uncertainty factors {json.dumps(cal['z_scale'])}{_ceiling(cal)}. On the calibration "
         f"data they give: no_ear right {on['no_ear_accuracy']}, ear recall {on['ear_recall']}, no_reference_card "
         f"right {on['no_reference_card_accuracy']} ({on['renders']} renders); false accepts "
         f"{neg['negative_seen']['ear_false_accepts']} of {neg['negative_seen']['photos']} views of trained-on "

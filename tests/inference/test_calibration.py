@@ -86,6 +86,35 @@ def test_decisions_ship_in_the_card_and_the_runtime_reads_them(tmp_path: Path) -
     assert pp.card_threshold == decisions["presence"]["card_threshold"]
     assert pp.ear_threshold_unshaped == decisions["presence"]["threshold_unshaped"]
     assert dict(pp.z_scale) == decisions["z_scale"]
+    assert decisions["max_length_rel_sigma"] is None  # these signals carry no relative sigma: no ceiling
+    assert pp.max_length_rel_sigma == float("inf")
+
+
+def test_the_uncertainty_ceiling_is_the_largest_relative_sigma_of_the_renders_given_millimetres() -> None:
+    signals = [
+        dataclasses.replace(s, length_rel_sigma=0.01 * (i % 9 + 1)) if s.kind == "render" else s
+        for i, s in enumerate(_signals())
+    ]
+    decisions = choose(signals)
+    z = decisions["z_scale"]["ear_length"]
+    assert decisions["max_length_rel_sigma"] == pytest.approx(0.09 * z, abs=1e-4)
+    assert decisions["max_length_rel_sigma"] >= 0.09 * z  # rounded up: no calibration render is refused
+
+
+def test_millimetres_beyond_the_uncertainty_ceiling_are_refused() -> None:
+    spec = spec_for_version("2.1.0")
+    image = render_photo(1_000_107, size=(640, 480), style="photo", ear=True, card=True).image
+    measured = analyse_photo(image, spec=spec)
+    assert measured.scale == "mm", measured.reasons
+    length = measured.measurement("ear_length")
+    assert length is not None
+    assert length.uncertainty <= spec.postprocessing.max_length_rel_sigma * length.value
+    tight = dataclasses.replace(spec.postprocessing, max_length_rel_sigma=0.5 * length.uncertainty / length.value)
+    refused = analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=tight))
+    assert refused.scale == "relative"
+    assert refused.primary_issue is not None
+    assert refused.primary_issue.code == "implausible_measurement"
+    assert refused.measurements == ()
 
 
 def test_the_negative_set_halves_are_disjoint_and_the_report_half_has_every_category() -> None:
@@ -108,10 +137,11 @@ def test_landmarks_without_an_ear_s_proportions_need_the_higher_threshold(monkey
     assert "no_ear" in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=strict)).reasons
 
 
-def test_the_shipped_2_0_card_holds_its_decisions_and_the_readme_its_figures() -> None:
-    card = read_model_card(MODELS_DIR / "earnet-2.0.0.json")
+@pytest.mark.parametrize("version", ["2.0.0", "2.1.0"])
+def test_a_shipped_2_x_card_holds_its_decisions_and_the_readme_its_figures(version: str) -> None:
+    card = read_model_card(MODELS_DIR / f"earnet-{version}.json")
     presence = card["calibration"]["presence"]
     assert card["postprocessing"]["presence"]["card_threshold"] == presence["card_threshold"]
     assert card["metrics"]["negative_set"]["half"].startswith("report")
-    assert readme_block(README.read_text(), "2.0.0") == render(card, card["metrics_command"])
+    assert readme_block(README.read_text(), version) == render(card, card["metrics_command"])
     assert json.loads(json.dumps(card["targets"])) == card["metrics"]["targets"]

@@ -20,7 +20,7 @@ from inference.training.negatives import Picture, load_negatives
 from inference.training.renderer import render_photo
 from inference.training.scene import photo_view
 
-VERSIONS = ("1.1.0", "2.0.0")
+VERSIONS = ("1.1.0", "2.0.0", "2.1.0")
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """End to end on rendered photos (held-out seeds no model trained on), for each shipped version.
 
-EarNet 1.1.0 is judged on the flat renders it was trained on, 2.0.0 on the photographic ones.
+EarNet 1.1.0 is judged on the flat renders it was trained on, 2.0.0 and 2.1.0 on the photographic ones.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ TOLERANCE_MM = {
 MEASURED = {
     "1.1.0": ("flat", (1_000_101, 1_000_105, 1_000_114)),
     "2.0.0": ("photo", (1_000_107, 1_000_109, 1_000_116)),
+    "2.1.0": ("photo", (1_000_107, 1_000_109, 1_000_116)),
 }
 
 

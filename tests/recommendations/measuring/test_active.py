@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def test_first_use_registers_every_shipped_version_and_activates_the_default_once() -> None:
     assert model_version_active().label == "earnet-1.1.0"
-    assert set(ModelVersion.objects.values_list("version", flat=True)) == {"1.1.0", "2.0.0"}
+    assert set(ModelVersion.objects.values_list("version", flat=True)) == {"1.1.0", "2.0.0", "2.1.0"}
     cache.delete(active_model_cache_key())
     assert model_version_active().label == "earnet-1.1.0"
     (event,) = AuditEvent.objects.filter(action="model.activated")
