@@ -192,7 +192,7 @@ def _empty_sources(tmp_path: Path) -> None:
     (tmp_path / "artifacts" / "empty").mkdir(parents=True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a plain flush breaks the next serialized test
 def test_a_release_goes_through_every_step_and_is_verified(
     aws_stack: AwsStack,
     release: dict[str, Any],

@@ -12,7 +12,9 @@ from rest_framework.test import APIClient
 from recommendations.fittings.services import recommendation_answer_cache_key
 from recommendations.models import Product, Recommendation
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback as in the folder's other transactional tests: a plain flush leaves the content
+# types recreated, and the next test restoring its serialized database then inserts them twice.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _read(client: APIClient, fitting_id: str) -> tuple[dict[str, Any], list[str]]:
