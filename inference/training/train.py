@@ -86,6 +86,13 @@ def photometric_augmenter(seed: int) -> Any:
     )
 
 
+def network_input(images: torch.Tensor) -> torch.Tensor:
+    """(N, H, W, 3) RGB in [0, 1] as the network takes it: normalised, NCHW (the card's contract)."""
+    mean = torch.tensor(MEAN).view(1, 1, 1, 3)
+    std = torch.tensor(STD).view(1, 1, 1, 3)
+    return ((images - mean) / std).permute(0, 3, 1, 2).contiguous()
+
+
 def _batch(
     s: Samples, idx: np.ndarray, rng: np.random.Generator, augment: Any = None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -104,10 +111,7 @@ def _batch(
         mask[flip] = mask[flip][:, FLIP_ORDER]
     gain = torch.from_numpy(rng.uniform(0.8, 1.2, (len(idx), 1, 1, 1))).float()
     bias = torch.from_numpy(rng.uniform(-0.08, 0.08, (len(idx), 1, 1, 1))).float()
-    images = (images * gain + bias).clamp_(0, 1)
-    mean = torch.tensor(MEAN).view(1, 1, 1, 3)
-    std = torch.tensor(STD).view(1, 1, 1, 3)
-    x = ((images - mean) / std).permute(0, 3, 1, 2).contiguous()
+    x = network_input((images * gain + bias).clamp_(0, 1))
     presence = torch.from_numpy(s.presence[idx])
     presence_mask = torch.from_numpy(s.presence_mask[idx])
     return x, kps, mask, presence, presence_mask
