@@ -190,12 +190,21 @@ def analyse_photo(
     first = _run(spec, rgb, full_frame_box(rgb.size[0], rgb.size[1], spec.input_size), threads)
     ear_logit, card_logit = first.logits
     card_conf = sigmoid(card_logit)
+
+    def refine_card() -> _Refined:
+        return _refine(spec, rgb, first.keypoints[NUM_EAR:], slice(NUM_EAR, None), pp.card_refinement, threads)
+
+    refined_card: _Refined | None = None
+    if pp.card_presence == "full_frame_and_crop":
+        # The zoomed card crop has its say too: the mean of the two logits decides.
+        refined_card = refine_card()
+        card_conf = sigmoid((card_logit + refined_card.first_logits[1]) / 2)
     has_card = card_conf >= pp.card_threshold
 
     card_net: FloatArray | None = None
     card_spread: FloatArray | None = None
     if has_card:
-        refined_card = _refine(spec, rgb, first.keypoints[NUM_EAR:], slice(NUM_EAR, None), pp.card_refinement, threads)
+        refined_card = refined_card or refine_card()
         card_net, card_spread = order_card_corners(refined_card.points), refined_card.spread
 
     ear_conf = _ear_probability(ear_logit, pp)
@@ -208,6 +217,8 @@ def analyse_photo(
                 ear = None
         if ear is not None and ear_conf < pp.ear_threshold_unshaped and shape_findings(ear.points):
             ear = None  # not sure enough to call it an ear whose landmarks lack an ear's proportions
+        if ear is not None and _landmark_confidence(spec, ear.spread) < pp.min_landmark_confidence:
+            ear = None  # landmarks too diffuse for an ear's: a look-alike's
 
     check: CardCheck | None = None
     if card_net is not None and ear is not None:
@@ -378,6 +389,11 @@ def _point_confidence(spread: float, reference: float) -> float:
 
 def _spread_reference(spec: ModelSpec) -> float:
     return spec.spread_reference or DEFAULT_SPREAD_REFERENCE
+
+
+def _landmark_confidence(spec: ModelSpec, spread: FloatArray) -> float:
+    """The ear landmarks' mean ``Keypoint.confidence``: how sharply the network placed them."""
+    return float(np.mean([_point_confidence(float(s), _spread_reference(spec)) for s in spread]))
 
 
 __all__ = ["CARD_REFINEMENT", "EAR_REFINEMENT", "PRESENCE_THRESHOLD", "analyse_photo", "render_overlay"]

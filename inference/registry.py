@@ -59,6 +59,11 @@ class PostProcessing:
     and card-scale uncertainty times a per-measurement factor ``z_scale``). ``max_length_rel_sigma``
     (2.1 on): millimetres whose ear-length uncertainty is a larger share of the length are refused
     (``plausibility.uncertainty_findings``); infinite for versions calibrated without it.
+    ``card_presence``: ``"full_frame"`` (the full-frame card logit alone) or ``"full_frame_and_crop"``
+    (2.1 on: the mean of the full-frame logit and the zoomed card crop's, so the card is always
+    refined). ``min_landmark_confidence`` (2.1 on): an ear whose landmarks' mean confidence
+    (heatmap sharpness, ``Keypoint.confidence``) is below it is no ear: an ear's landmarks are sharp
+    where a look-alike's are diffuse; 0 for versions calibrated without it.
     """
 
     ear_refinement: Refinement = Refinement(margin=1.55, passes=2, last_scales=(0.9, 1.1))
@@ -68,6 +73,8 @@ class PostProcessing:
     presence_bias: float = 0.0
     ear_threshold: float = 0.5
     ear_threshold_unshaped: float = 0.0
+    min_landmark_confidence: float = 0.0
+    card_presence: str = "full_frame"
     card_threshold: float = 0.5
     uncertainty: str = "spread"
     z_scale: tuple[tuple[str, float], ...] = ()
@@ -91,16 +98,17 @@ def postprocessing_from_card(card: dict[str, Any]) -> PostProcessing:
     base = PostProcessing()
     presence = block.get("presence", {})
     calibration = card.get("calibration", {})
+    chosen = calibration.get("presence", {})
     return PostProcessing(
         ear_refinement=_refinement(block.get("ear_refinement", {}), base.ear_refinement),
         card_refinement=_refinement(block.get("card_refinement", {}), base.card_refinement),
         ear_presence=str(presence.get("ear", base.ear_presence)),
-        presence_scale=float(calibration.get("presence", {}).get("scale", base.presence_scale)),
-        presence_bias=float(calibration.get("presence", {}).get("bias", base.presence_bias)),
-        ear_threshold=float(calibration.get("presence", {}).get("threshold", base.ear_threshold)),
-        ear_threshold_unshaped=float(
-            calibration.get("presence", {}).get("threshold_unshaped", base.ear_threshold_unshaped)
-        ),
+        presence_scale=float(chosen.get("scale", base.presence_scale)),
+        presence_bias=float(chosen.get("bias", base.presence_bias)),
+        ear_threshold=float(chosen.get("threshold", base.ear_threshold)),
+        ear_threshold_unshaped=float(chosen.get("threshold_unshaped", base.ear_threshold_unshaped)),
+        min_landmark_confidence=float(chosen.get("min_landmark_confidence", base.min_landmark_confidence)),
+        card_presence=str(presence.get("card", base.card_presence)),
         card_threshold=float(presence.get("card_threshold", base.card_threshold)),
         uncertainty=str(block.get("uncertainty", base.uncertainty)),
         z_scale=tuple(sorted((str(k), float(v)) for k, v in calibration.get("z_scale", {}).items())),

@@ -21,12 +21,16 @@ and the photo passed geometry and plausibility.
 - Ear presence: Platt scaling of the raw ear logit (renders and negatives), and two thresholds on
   the calibrated probability: ``threshold`` for landmarks with an ear's proportions
   (``plausibility.shape_findings`` finds nothing) and ``threshold_unshaped`` (at least as high) for
-  landmarks without them, since look-alikes rarely have an ear's proportions. The pair is the one
-  with the best ``no_ear`` accuracy on calibration renders whose false accepts on the calibration
-  negatives stay within ``FALSE_ACCEPT_BUDGET``, with no calibration negative given millimetres. A
-  budget below the 1 % target leaves room for the sampling error of a few hundred views.
+  landmarks without them, since look-alikes rarely have an ear's proportions; and (2.1 on) a gate
+  ``min_landmark_confidence`` on the landmarks' mean confidence, since a look-alike's landmarks are
+  diffuse where an ear's are sharp. The three are the ones with the best ``no_ear`` accuracy on
+  calibration renders whose false accepts on the calibration negatives stay within
+  ``FALSE_ACCEPT_BUDGET``, with no calibration negative given millimetres; among equally accurate
+  ones, the strictest gate. A budget below the 1 % target leaves room for the sampling error of a
+  few hundred views.
 - Card presence: the threshold on the card probability with the best accuracy of the
-  ``no_reference_card`` warning on calibration renders.
+  ``no_reference_card`` warning on calibration renders (2.1 on: the probability of the mean of
+  the full-frame and the zoomed card crop's logits, ``PostProcessing.card_presence``).
 - Uncertainty: per measurement, the factor ``z_scale`` on the raw per-photo uncertainty (a
   temperature) that best meets both coverage targets on the calibration renders given
   millimetres, each in units of its tolerance: 68.27 % +/- 5 % within 1 sigma, 95.45 % +/- 3 %
@@ -78,6 +82,7 @@ class Signals:
     reasons: tuple[str, ...] = ()
     length_rel_sigma: float = math.nan
     shape_ok: bool = True
+    landmark_confidence: float = math.nan
 
 
 def open_spec(spec: ModelSpec) -> ModelSpec:
@@ -88,6 +93,7 @@ def open_spec(spec: ModelSpec) -> ModelSpec:
         presence_bias=0.0,
         ear_threshold=0.0,
         ear_threshold_unshaped=0.0,
+        min_landmark_confidence=0.0,
         card_threshold=0.0,
         z_scale=(),
         max_length_rel_sigma=math.inf,
@@ -108,6 +114,7 @@ def _from_render(r: PhotoRecord) -> Signals:
         r.reasons,
         r.length_rel_sigma,
         r.shape_ok,
+        r.landmark_confidence,
     )
 
 
@@ -124,6 +131,7 @@ def _from_negative(r: NegativeRecord, kind: str) -> Signals:
         r.reasons,
         r.length_rel_sigma,
         r.shape_ok,
+        r.landmark_confidence,
     )
 
 
@@ -180,26 +188,40 @@ def _platt(logits: np.ndarray, labels: np.ndarray, *, ridge: float = 1.0) -> tup
 
 
 def _ear_thresholds(
-    prob: np.ndarray, shaped: np.ndarray, has_ear: np.ndarray, render: np.ndarray, mm_if_ear: np.ndarray, budget: float
-) -> tuple[float, float]:
-    """(threshold, threshold_unshaped) with the best no_ear accuracy on calibration renders whose
-    false accepts on the calibration negatives stay within ``budget``, none of them with mm.
+    prob: np.ndarray,
+    shaped: np.ndarray,
+    sharpness: np.ndarray,
+    has_ear: np.ndarray,
+    render: np.ndarray,
+    mm_if_ear: np.ndarray,
+    budget: float,
+) -> tuple[float, float, float]:
+    """(threshold, threshold_unshaped, min_landmark_confidence) with the best no_ear accuracy on
+    calibration renders whose false accepts on the calibration negatives stay within ``budget``,
+    none of them with mm.
 
     Candidates: 0.5 and the quantiles of the calibrated probabilities above it; ``unshaped`` is at
-    least ``threshold`` (equal: the shape does not matter; 1.0: ear-shaped landmarks required).
+    least ``threshold`` (equal: the shape does not matter; 1.0: ear-shaped landmarks required); the
+    landmark gate 0 or a low quantile (up to the 5th percentile) of the calibration ears' landmark
+    confidence. Among equally accurate decisions the strictest gate wins: it costs nothing on the
+    calibration renders and refuses more of what calibration never showed.
     """
     negative = ~render
     grid = np.unique(np.concatenate([[0.5], np.quantile(prob[prob > 0.5], np.linspace(0, 1, 60)), [1.0]]))
-    best: tuple[float, float, float] | None = None
-    for t in grid:
-        for u in grid[grid >= t]:
-            found = (prob >= t) & (shaped | (prob >= u))
-            if float(found[negative].mean()) > budget or bool((found & mm_if_ear & negative).any()):
-                continue
-            accuracy = float((found[render] == has_ear[render]).mean())
-            if best is None or accuracy > best[0]:
-                best = (accuracy, float(t), float(u))
-    return (best[1], best[2]) if best else (1.0, 1.0)
+    ears = sharpness[render & has_ear]
+    gates = np.unique(np.concatenate([[0.0], np.quantile(ears, np.linspace(0, 0.05, 11)) if ears.size else []]))
+    best: tuple[float, float, float, float] | None = None
+    for g in gates:
+        sharp = sharpness >= g
+        for t in grid:
+            for u in grid[grid >= t]:
+                found = (prob >= t) & (shaped | (prob >= u)) & sharp
+                if float(found[negative].mean()) > budget or bool((found & mm_if_ear & negative).any()):
+                    continue
+                accuracy = float((found[render] == has_ear[render]).mean())
+                if best is None or (accuracy, g) > (best[0], best[3]):
+                    best = (accuracy, float(t), float(u), float(g))
+    return (best[1], best[2], best[3]) if best else (1.0, 1.0, 0.0)
 
 
 def _z_scale(z: np.ndarray) -> float:
@@ -238,9 +260,10 @@ def choose(signals: list[Signals], *, budget: float = FALSE_ACCEPT_BUDGET) -> di
     scale, bias = _platt(ear, has_ear.astype(np.float64))
     prob = 1 / (1 + np.exp(-np.clip(scale * ear + bias, -60, 60)))
     shaped = np.array([s.shape_ok for s in signals])
+    sharpness = np.nan_to_num(np.array([s.landmark_confidence for s in signals]), nan=0.0)
     mm_if_ear = mm_open & (card >= t_card)
-    threshold, unshaped = _ear_thresholds(prob, shaped, has_ear, render, mm_if_ear, budget)
-    found = (prob >= threshold) & (shaped | (prob >= unshaped))
+    threshold, unshaped, gate = _ear_thresholds(prob, shaped, sharpness, has_ear, render, mm_if_ear, budget)
+    found = (prob >= threshold) & (shaped | (prob >= unshaped)) & (sharpness >= gate)
     mm = found & mm_if_ear
     measured = [s for s, given in zip(signals, mm, strict=True) if given and s.kind == "render" and s.errors]
     z_scale = {m: _z_scale(np.array([s.z_raw[m] for s in measured])) for m in MEASUREMENTS}
@@ -268,6 +291,7 @@ def choose(signals: list[Signals], *, budget: float = FALSE_ACCEPT_BUDGET) -> di
             "bias": round(bias, 5),
             "threshold": round(float(threshold), 6),
             "threshold_unshaped": round(float(unshaped), 6),
+            "min_landmark_confidence": math.floor(gate * 1e4) / 1e4,  # rounded down: no chosen ear lost
             "card_threshold": round(float(sigmoid(t_card)), 6),
         },
         "on_calibration": {
@@ -293,11 +317,12 @@ METHOD = (
     "report half. Each calibration photo is analysed once with the decisions opened (always refined, raw "
     "presence); a decision is then arithmetic on those signals. Ear presence: Platt scaling of "
     "min(full-frame, zoomed-crop) ear logit; two thresholds on that probability, threshold for landmarks with "
-    "an ear's proportions and threshold_unshaped for landmarks without them: the pair with the best no_ear "
+    "an ear's proportions and threshold_unshaped for landmarks without them, and min_landmark_confidence, a "
+    "floor on the landmarks' mean confidence (heatmap sharpness): the three with the best no_ear "
     "accuracy on calibration renders whose false accepts on the calibration negatives stay within "
-    "false_accept_budget, no calibration negative given millimetres. Card presence: the card-probability "
-    "threshold with the best no_reference_card "
-    "accuracy on calibration renders. Uncertainty: per photo, the landmarks' heatmap spread, the spread of "
+    "false_accept_budget, no calibration negative given millimetres, the strictest floor among equals. Card "
+    "presence: the card-probability threshold (where the card says so, on the mean of the full-frame and the "
+    "zoomed card crop's logits) with the best no_reference_card accuracy on calibration renders. Uncertainty: per photo, the landmarks' heatmap spread, the spread of "
     "the mirrored and rescaled views and the card's scale error, combined; times z_scale, the factor that "
     "best meets 68.27 % within 1 sigma and 95.45 % within 2 sigma (each in units of its tolerance, 5 and 3 "
     "points) on the calibration renders given millimetres. Uncertainty ceiling (max_length_rel_sigma): the "

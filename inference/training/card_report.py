@@ -77,7 +77,16 @@ def _ceiling(cal: dict[str, Any]) -> str:
     )
 
 
-def _decisions(cal: dict[str, Any]) -> list[str]:
+def _landmark_gate(presence: dict[str, Any]) -> str:
+    gate = presence.get("min_landmark_confidence")
+    return f", landmarks' mean confidence at least {gate}" if gate else ""
+
+
+def _card_presence(rule: str) -> str:
+    return " (on the mean of the full-frame and the zoomed card crop's logits)" if rule == "full_frame_and_crop" else ""
+
+
+def _decisions(cal: dict[str, Any], card_presence: str = "full_frame") -> list[str]:
     p, on = cal.get("presence", {}), cal.get("on_calibration", {})
     if "card_threshold" not in p:
         return []
@@ -85,8 +94,8 @@ def _decisions(cal: dict[str, Any]) -> list[str]:
     return [
         f"- Decisions, chosen on calibration data only (seeds {cal['seeds']}; {cal['negatives']}) and shipped in "
         f"the card: ear presence Platt scale {p['scale']}, bias {p['bias']}, threshold {p['threshold']} "
-        f"(landmarks with an ear's proportions) and {p.get('threshold_unshaped', p['threshold'])} (without); card "
-        f"threshold {p['card_threshold']}; uncertainty factors {json.dumps(cal['z_scale'])}{_ceiling(cal)}. On the calibration "
+        f"(landmarks with an ear's proportions) and {p.get('threshold_unshaped', p['threshold'])} (without)"
+        f"{_landmark_gate(p)}; card threshold {p['card_threshold']}{_card_presence(card_presence)}; uncertainty factors {json.dumps(cal['z_scale'])}{_ceiling(cal)}. On the calibration "
         f"data they give: no_ear right {on['no_ear_accuracy']}, ear recall {on['ear_recall']}, no_reference_card "
         f"right {on['no_reference_card_accuracy']} ({on['renders']} renders); false accepts "
         f"{neg['negative_seen']['ear_false_accepts']} of {neg['negative_seen']['photos']} views of trained-on "
@@ -133,7 +142,7 @@ def render(card: dict[str, Any], command: str) -> str:
         f"- Photos without a card given millimetres: {m['mm_given_without_card']['count']} of "
         f"{m['mm_given_without_card']['of']}.",
         _negatives(m),
-        *_decisions(cal),
+        *_decisions(cal, card.get("postprocessing", {}).get("presence", {}).get("card", "full_frame")),
         f"- Tip size: given on {m['tip_size']['given']} measured photos, agreeing with the true band on "
         f"{_ci(m['tip_size']['agreement_when_given'], percent=True)} of those. Seconds per photo of the "
         f"evaluation loop (rendering and analysis, on the shared machine): {m['seconds_per_photo']}.",

@@ -55,6 +55,7 @@ class PhotoRecord:
     reasons: tuple[str, ...] = ()
     length_rel_sigma: float = math.nan  # ear length's reported uncertainty / its value
     shape_ok: bool = True  # the landmarks have an adult ear's proportions (plausibility.shape_findings)
+    landmark_confidence: float = math.nan  # the ear landmarks' mean confidence (nan: no landmarks)
     tip_given: bool = False
     tip_agrees: bool = False
 
@@ -87,6 +88,9 @@ def _outcome(result: EarAnalysis) -> dict[str, Any]:
         "reasons": tuple(result.reasons),
         "length_rel_sigma": _length_rel_sigma(result),
         "shape_ok": _shape_ok(result),
+        "landmark_confidence": float(np.mean([k.confidence for k in result.keypoints]))
+        if result.keypoints
+        else math.nan,
     }
 
 
@@ -142,6 +146,7 @@ class NegativeRecord:
     reasons: tuple[str, ...] = ()
     length_rel_sigma: float = math.nan
     shape_ok: bool = True
+    landmark_confidence: float = math.nan
 
 
 # The service's PHOTO_STORED_LONG_SIDE default: the scale the service decodes and measures at

@@ -85,6 +85,7 @@ def test_decisions_ship_in_the_card_and_the_runtime_reads_them(tmp_path: Path) -
     assert pp.ear_threshold == decisions["presence"]["threshold"]
     assert pp.card_threshold == decisions["presence"]["card_threshold"]
     assert pp.ear_threshold_unshaped == decisions["presence"]["threshold_unshaped"]
+    assert pp.min_landmark_confidence == decisions["presence"]["min_landmark_confidence"]
     assert dict(pp.z_scale) == decisions["z_scale"]
     assert decisions["max_length_rel_sigma"] is None  # these signals carry no relative sigma: no ceiling
     assert pp.max_length_rel_sigma == float("inf")
@@ -135,6 +136,59 @@ def test_landmarks_without_an_ear_s_proportions_need_the_higher_threshold(monkey
     assert "no_ear" not in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=lenient)).reasons
     strict = dataclasses.replace(spec.postprocessing, ear_threshold_unshaped=1.0)
     assert "no_ear" in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=strict)).reasons
+
+
+def test_look_alikes_with_diffuse_landmarks_raise_the_landmark_gate_not_the_threshold() -> None:
+    rng = np.random.default_rng(3)
+    sharp = [
+        dataclasses.replace(
+            s, landmark_confidence=float(rng.uniform(0.3, 0.7)) if s.has_ear else float(rng.uniform(0, 0.5))
+        )
+        for s in _signals()
+    ]
+    # Look-alikes the network scores as surely as an ear, but whose landmarks are diffuse.
+    look_alikes = [
+        Signals("negative_unseen", False, False, 6.0, -2.0, False, {}, {}, landmark_confidence=0.05) for _ in range(20)
+    ]
+    gated = choose(sharp + look_alikes)
+    presence, on = gated["presence"], gated["on_calibration"]
+    assert 0.05 < presence["min_landmark_confidence"] < 0.7  # above the look-alikes, below most ears
+    assert on["negative_false_accept_rate"] <= 0.005
+    # Without the landmark difference only a threshold above the look-alikes' score keeps them out.
+    blurred = choose(sharp + [dataclasses.replace(s, landmark_confidence=0.5) for s in look_alikes])
+    assert blurred["on_calibration"]["ear_recall"] < on["ear_recall"]
+
+
+def test_an_ear_with_diffuse_landmarks_is_no_ear() -> None:
+    spec = spec_for_version("2.1.0")
+    image = render_photo(1_000_107, size=(640, 480), style="photo", ear=True, card=True).image
+    found = analyse_photo(image, spec=spec)
+    assert "no_ear" not in found.reasons
+    sharpness = float(np.mean([k.confidence for k in found.keypoints]))
+    stricter = dataclasses.replace(spec.postprocessing, min_landmark_confidence=sharpness + 0.01)
+    refused = analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=stricter))
+    assert refused.primary_issue is not None
+    assert refused.primary_issue.code == "no_ear"
+
+
+def test_the_zoomed_card_crop_has_its_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = spec_for_version("2.1.0")
+    assert spec.postprocessing.card_presence == "full_frame_and_crop"
+    image = render_photo(1_000_107, size=(640, 480), style="photo", ear=True, card=True).image
+    assert "no_reference_card" not in analyse_photo(image, spec=spec).reasons
+    refine = predict._refine
+
+    def crop_sees_no_card(*args: object) -> predict._Refined:
+        refined = refine(*args)  # type: ignore[arg-type]
+        return dataclasses.replace(refined, first_logits=(refined.first_logits[0], -60.0))
+
+    monkeypatch.setattr(predict, "_refine", crop_sees_no_card)
+    assert "no_reference_card" in analyse_photo(image, spec=spec).reasons
+    full_frame = dataclasses.replace(spec.postprocessing, card_presence="full_frame")
+    assert (
+        "no_reference_card"
+        not in analyse_photo(image, spec=dataclasses.replace(spec, postprocessing=full_frame)).reasons
+    )
 
 
 @pytest.mark.parametrize("version", ["2.0.0", "2.1.0"])
