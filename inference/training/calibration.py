@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -350,9 +351,14 @@ def write_decisions(card_path: Path, decisions: dict[str, Any], *, photos: int, 
 
 
 def signals_cache(spec: ModelSpec, photos: int, negative_views: int) -> Path:
-    """Where the signals of one model file and one calibration size are kept (ignored ``artifacts/``);
-    delete it after changing what the runtime does before its decisions, to collect them again."""
-    return SIGNALS_DIR / f"calibration-signals-{spec.label}-{spec.sha256[:12]}-{photos}x{negative_views}.json"
+    """Where the signals of one model file, one calibration size and one negative catalogue are kept
+    (ignored ``artifacts/``); delete it after changing what the runtime does before its decisions,
+    to collect them again."""
+    from inference.training.negatives import CATALOGUE
+
+    catalogue = hashlib.sha256(repr(CATALOGUE).encode()).hexdigest()[:8]
+    name = f"calibration-signals-{spec.label}-{spec.sha256[:12]}-{photos}x{negative_views}-{catalogue}.json"
+    return SIGNALS_DIR / name
 
 
 def calibrate(

@@ -271,7 +271,10 @@ def evaluate_and_record(
     )
     spec = load_spec(card_path)
     summary = evaluate(spec, photos=photos, negative_views=negative_views, progress=progress)
+    from inference.training.negatives import card_listing
+
     card = json.loads(card_path.read_text())
+    card["negative_set"] = card_listing()  # every picture these figures used, with its licence
     card["metrics"] = summary
     card["metrics_command"] = (
         f"manage.py evaluate_model {card['version']} --record --photos {photos} --negative-views {negative_views}"

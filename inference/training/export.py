@@ -14,6 +14,7 @@ import torch
 from inference.keypoints import ALL_KEYPOINTS, CARD_KEYPOINTS, EAR_KEYPOINTS, MEASUREMENT_PAIRS
 from inference.registry import sha256_file
 from inference.training.model import HEATMAP_SIZE, INPUT_SIZE, EarNet
+from inference.training.negatives import card_listing
 
 MODEL_NAME = "earnet"
 OPSET = 17  # read by every onnxruntime since 1.11, including the pinned 1.32
@@ -68,17 +69,6 @@ VALIDATION_PLAN = (
     "(e.g. +/- 3 mm for ear length, +/- 1.5 mm for notch width), and report tip-size agreement "
     "against the tip the participants found comfortable in a fitting."
 )
-
-
-def _negative_set() -> list[dict[str, str]]:
-    """Each free-licence picture the model was trained (train) or judged (eval) with."""
-    from inference.training.negatives import load_negatives
-
-    return [
-        {"file": p.member, "package": f"{p.package} {p.version} ({p.registry})", "licence": p.licence}
-        | {"sha256": p.sha256, "split": p.split, "category": p.category}
-        for p, _ in load_negatives()
-    ]
 
 
 def export_model(
@@ -148,7 +138,7 @@ def export_model(
             "inference/training/negatives.py). No real ear images and no third-party ear data set: "
             "real ear data sets carry research-only licences."
         )
-        extra = {"negative_set": _negative_set(), "postprocessing": POSTPROCESSING_2}
+        extra = {"negative_set": card_listing(), "postprocessing": POSTPROCESSING_2}
     card = {
         "name": MODEL_NAME,
         "version": version,
