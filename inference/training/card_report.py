@@ -64,8 +64,16 @@ def _negatives(m: dict[str, Any]) -> str:
         f"{neg['ear_false_accepts']} ({100 * rate['value']:.1f} %, 95 % CI {100 * cp[0]:.1f}–{100 * cp[1]:.1f} % "
         f"Clopper–Pearson, {100 * bp[0]:.1f}–{100 * bp[1]:.1f} % bootstrap over pictures); photos given "
         f"millimetres: {neg['photos_with_mm']}. False accepts by kind of picture: "
-        f"{json.dumps(neg['false_accepts_by_category'])}."
+        f"{json.dumps(neg['false_accepts_by_category'])}{_by_picture(neg)}."
     )
+
+
+def _by_picture(neg: dict[str, Any]) -> str:
+    pictures = neg.get("false_accepts_by_picture")
+    if not pictures:
+        return ""
+    listed = ", ".join(f"{name} {p['ear_claimed']} of {p['views']}" for name, p in pictures.items())
+    return f"; by picture: {listed}"
 
 
 def _ceiling(cal: dict[str, Any]) -> str:

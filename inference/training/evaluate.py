@@ -169,6 +169,9 @@ def summarise_negatives(records: Sequence[NegativeRecord]) -> dict[str, Any]:
         "false_accepts_by_category": {
             c: sum(r.found_ear for r in records if r.category == c) for c in sorted({r.category for r in records})
         },
+        "false_accepts_by_picture": {
+            p: {"views": len(by_picture[p]), "ear_claimed": sum(by_picture[p])} for p in pictures if any(by_picture[p])
+        },
     }
 
 
