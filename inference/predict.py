@@ -217,7 +217,11 @@ def analyse_photo(
                 ear = None
         if ear is not None and ear_conf < pp.ear_threshold_unshaped and shape_findings(ear.points):
             ear = None  # not sure enough to call it an ear whose landmarks lack an ear's proportions
-        if ear is not None and _landmark_confidence(spec, ear.spread) < pp.min_landmark_confidence:
+        if (
+            ear is not None
+            and pp.min_landmark_confidence > 0
+            and _landmark_confidence(spec, ear.spread) < pp.min_landmark_confidence
+        ):
             ear = None  # landmarks too diffuse for an ear's: a look-alike's
 
     check: CardCheck | None = None

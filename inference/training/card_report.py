@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from inference.registry import MODELS_DIR
+from inference.registry import MODELS_DIR, postprocessing_from_card
 
 LABELS = {
     "ear_length": "ear length",
@@ -150,7 +150,7 @@ def render(card: dict[str, Any], command: str) -> str:
         f"- Photos without a card given millimetres: {m['mm_given_without_card']['count']} of "
         f"{m['mm_given_without_card']['of']}.",
         _negatives(m),
-        *_decisions(cal, card.get("postprocessing", {}).get("presence", {}).get("card", "full_frame")),
+        *_decisions(cal, postprocessing_from_card(card).card_presence),
         f"- Tip size: given on {m['tip_size']['given']} measured photos, agreeing with the true band on "
         f"{_ci(m['tip_size']['agreement_when_given'], percent=True)} of those. Seconds per photo of the "
         f"evaluation loop (rendering and analysis, on the shared machine): {m['seconds_per_photo']}.",

@@ -263,6 +263,7 @@ def evaluate_and_record(
 ) -> dict[str, Any]:
     """Calibrate on calibration seeds, then score the test seeds once; both go into the card."""
     from inference.training.calibration import calibrate, signals_cache
+    from inference.training.negatives import card_listing
 
     signals = signals_cache(load_spec(card_path), calibration_photos, negative_views)
     calibrate(
@@ -274,8 +275,6 @@ def evaluate_and_record(
     )
     spec = load_spec(card_path)
     summary = evaluate(spec, photos=photos, negative_views=negative_views, progress=progress)
-    from inference.training.negatives import card_listing
-
     card = json.loads(card_path.read_text())
     card["negative_set"] = card_listing()  # every picture these figures used, with its licence
     card["metrics"] = summary
