@@ -45,6 +45,9 @@ class Refinement:
     mirror: bool = True
 
 
+PRESENCE_RULES = ("full_frame", "full_frame_and_crop")
+
+
 @dataclass(frozen=True)
 class PostProcessing:
     """What a model version needs after the network; defaults are EarNet 1.1.0's.
@@ -79,6 +82,12 @@ class PostProcessing:
     uncertainty: str = "spread"
     z_scale: tuple[tuple[str, float], ...] = ()
     max_length_rel_sigma: float = math.inf
+
+    def __post_init__(self) -> None:
+        # A rule this code does not know would silently run as another: refuse the card instead.
+        for what, rule in (("ear", self.ear_presence), ("card", self.card_presence)):
+            if rule not in PRESENCE_RULES:
+                raise ValueError(f"unknown {what} presence rule {rule!r}, not one of {PRESENCE_RULES}")
 
     def z(self, measurement: str) -> float:
         return dict(self.z_scale).get(measurement, 1.0)

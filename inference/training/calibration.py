@@ -351,13 +351,15 @@ def write_decisions(card_path: Path, decisions: dict[str, Any], *, photos: int, 
 
 
 def signals_cache(spec: ModelSpec, photos: int, negative_views: int) -> Path:
-    """Where the signals of one model file, one calibration size and one negative catalogue are kept
-    (ignored ``artifacts/``); delete it after changing what the runtime does before its decisions,
-    to collect them again."""
+    """Where the signals of one model file, one calibration size, one negative catalogue and one set
+    of rules before the decisions (presence rules, refinement plans: the opened post-processing) are
+    kept (ignored ``artifacts/``); delete it after changing the runtime's code before its
+    decisions, to collect them again."""
     from inference.training.negatives import CATALOGUE
 
     catalogue = hashlib.sha256(repr(CATALOGUE).encode()).hexdigest()[:8]
-    name = f"calibration-signals-{spec.label}-{spec.sha256[:12]}-{photos}x{negative_views}-{catalogue}.json"
+    rules = hashlib.sha256(repr(open_spec(spec).postprocessing).encode()).hexdigest()[:8]
+    name = f"calibration-signals-{spec.label}-{spec.sha256[:12]}-{photos}x{negative_views}-{catalogue}-{rules}.json"
     return SIGNALS_DIR / name
 
 

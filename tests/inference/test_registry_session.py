@@ -151,6 +151,18 @@ def test_every_shipped_version_loads_with_the_post_processing_its_card_names() -
     assert spec_for_version("2.0.0") is new  # loaded once per process
 
 
+@pytest.mark.parametrize(("rule", "value"), [("ear", "all_of_them"), ("card", "every_view")])
+def test_a_card_naming_a_presence_rule_this_code_does_not_know_is_refused(
+    tmp_path: Path, rule: str, value: str
+) -> None:
+    source = spec_for_version("2.1.0").card_path
+    card = json.loads(source.read_text())
+    card["postprocessing"]["presence"][rule] = value
+    (tmp_path / source.name).write_text(json.dumps(card))
+    with pytest.raises(ModelUnavailable, match=f"unknown {rule} presence rule '{value}'"):
+        load_spec(tmp_path / source.name, verify=False)
+
+
 def test_two_versions_hold_two_sessions_in_one_process_and_analyse_by_name() -> None:
     clear_sessions()
     old, new = spec_for_version("1.1.0"), spec_for_version("2.0.0")
