@@ -7,7 +7,9 @@ it takes is held only until that transaction ends.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ __all__ = [
     "audit_event_record",
     "audit_events_record_many",
     "audit_export_record",
+    "audit_rehearsal",
 ]
 
 # Keys that would put personal data or secrets into the trail. The payload says what happened
@@ -32,6 +35,8 @@ FORBIDDEN_PAYLOAD_KEYS = frozenset(
     {"answers", "token", "access_token", "password", "image", "photo", "bytes_b64", "comment", "email", "ip_address"}
 )
 MAX_PAYLOAD_CHARS = 4096
+
+_rehearsing: ContextVar[bool] = ContextVar("audit_rehearsing", default=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,25 @@ def _clean_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
     return cleaned
 
 
+@contextmanager
+def audit_rehearsal() -> Iterator[None]:
+    """A rehearsal of a change (a dry run): one transaction that is always rolled back, and inside
+    it audit events are checked like any other but neither written nor chained.
+
+    What is never kept needs no place in the chain, and taking the chain's head for a rehearsal
+    would hold every other writer (each request that audits) behind it for the rehearsal's whole
+    length: a dry run of a large import measures thousands of photos. The rollback is the
+    rehearsal's own, so nothing written inside it can outlive it without its events.
+    """
+    token = _rehearsing.set(True)
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        _rehearsing.reset(token)
+
+
 def _event_fields(
     *, actor: AuditActor, action: str, object_type: str, payload: dict[str, Any] | None, request_id: str | None
 ) -> dict[str, Any]:
@@ -116,6 +140,8 @@ def audit_event_record(
     """
     fields = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=request_id)
     fields["object_id"] = str(object_id)
+    if _rehearsing.get():
+        return AuditEvent(**fields)  # checked, never written (audit_rehearsal)
     head_seq, head_hash = chain_head_lock()
     # The time is taken under the lock, so time order and chain order agree.
     fields.update(occurred_at=timezone.now(), prev_hash=head_hash)
@@ -140,6 +166,8 @@ def audit_events_record_many(
     common = _event_fields(actor=actor, action=action, object_type=object_type, payload=payload, request_id=None)
     if not object_ids:
         return 0
+    if _rehearsing.get():
+        return len(object_ids)  # checked, never written (audit_rehearsal)
     head = chain_head_lock()
     common["occurred_at"] = timezone.now()
     rows = list(chain_rows(({**common, "object_id": str(object_id)} for object_id in object_ids), after=head))

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.audit.services import AuditAction, audit_event_record, audit_events_record_many
+from accounts.audit.services import AuditAction, audit_event_record, audit_events_record_many, audit_rehearsal
 from recommendations.catalog.services import product_create_many
 from recommendations.fittings.selectors import LEGACY_RANKING_VERSION, token_hash
 from recommendations.legacy.common import ACTOR, SOURCE, Progress, legacy_records, row_skip
@@ -59,10 +59,6 @@ from recommendations.vocabulary import TIP_SIZES
 T = TypeVar("T")
 
 
-class _Rollback(Exception):
-    """Ends a dry run's transaction (nothing it did is kept)."""
-
-
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -82,7 +78,8 @@ def legacy_export_import(
     """Import an opened, verified export; returns the reconciliation report (see the module docstring).
 
     A dry run reads, maps and validates everything, measures the photos it would import, and keeps
-    nothing (one transaction, rolled back; no photo object is stored).
+    nothing (one transaction, rolled back; no photo object is stored). It is an audit rehearsal: its
+    events are checked, not written, so it never holds the audit trail's head while it runs.
     Raises DependencyUnavailable when the database or the photo storage stops answering; what was
     committed stays, and the next run picks up from there.
     """
@@ -92,13 +89,9 @@ def legacy_export_import(
     )
     progress = on_progress or (lambda kind, n: None)
     if dry_run:
-        try:
-            with transaction.atomic():
-                _import_all(export, report, batch_size, progress, dry_run=True)
-                report.checksums = legacy_checksums()
-                raise _Rollback
-        except _Rollback:
-            pass
+        with audit_rehearsal():
+            _import_all(export, report, batch_size, progress, dry_run=True)
+            report.checksums = legacy_checksums()
     else:
         _import_all(export, report, batch_size, progress, dry_run=False)
         report.checksums = legacy_checksums()

@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.audit.models import AuditEvent
-from accounts.audit.services import AuditActor, audit_event_record
+from accounts.audit.services import AuditActor, audit_event_record, audit_events_record_many, audit_rehearsal
 from accounts.models import Role
 from accounts.services import user_set_role
 from recommendations.catalog.services import product_load_demo_catalog
@@ -225,3 +225,20 @@ def test_personal_data_and_large_payloads_are_refused(payload: dict[str, Any]) -
             actor=AuditActor.system("t"), action="purge.run", object_type="job", object_id="1", payload=payload
         )
     assert not AuditEvent.objects.exists()
+
+
+def test_a_rehearsal_checks_its_events_keeps_nothing_and_leaves_the_chain_to_others() -> None:
+    actor = AuditActor.system("t")
+    with audit_rehearsal():
+        ProductFactory()
+        event = audit_event_record(actor=actor, action="purge.run", object_type="job", object_id="1")
+        assert event.pk is None
+        assert audit_events_record_many(actor=actor, action="photo.purged", object_type="p", object_ids=["1", "2"]) == 2
+        with pytest.raises(ValueError, match="audit payload"):
+            audit_event_record(
+                actor=actor, action="purge.run", object_type="job", object_id="1", payload={"email": "x"}
+            )
+        assert not AuditEvent.objects.exists()
+    assert not Product.objects.exists()  # the rehearsal's own rollback
+    with transaction.atomic():  # and the next real event is the chain's first
+        assert audit_event_record(actor=actor, action="purge.run", object_type="job", object_id="2").seq == 1

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from accounts.audit.chain import HEAD_LOCK_KEY
 from accounts.audit.models import AuditAction, AuditEvent
 from recommendations.fittings.selectors import fitting_ids_ranked_open
 from recommendations.fittings.services import fitting_erase
@@ -259,6 +261,38 @@ def test_the_dry_run_reports_what_it_would_import_and_keeps_nothing(
     assert not LegacyRecord.objects.exists()
     assert not AuditEvent.objects.exists()
     assert photo_bucket.versions() == []
+
+
+def _audit_head_free_elsewhere() -> bool:
+    """Whether another database session could take the audit chain's head lock right now."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres", dbname=db["NAME"]
+    ) as other:
+        taken = other.execute("SELECT pg_try_advisory_xact_lock(%s)", [HEAD_LOCK_KEY]).fetchone()
+        other.rollback()
+    return bool(taken and taken[0])
+
+
+@pytest.mark.postgresql
+def test_a_dry_run_does_not_hold_the_audit_trail_while_it_runs(
+    sample_without_photos: tuple[Path, SampleExpectation], photo_bucket: PhotoBucket
+) -> None:
+    """Its products would be audited, but a rehearsal writes no event: requests that audit go on
+    while it runs instead of waiting behind it (and timing out) for its whole length."""
+    folder, expected = sample_without_photos
+    free: list[bool] = []
+
+    def probe(kind: str, n: int) -> None:
+        if kind == "recommendation" and not free:  # the products (audited) are in by now
+            free.append(_audit_head_free_elsewhere())
+
+    with legacy_export_open(path=folder) as export:
+        report = legacy_export_import(export=export, dry_run=True, on_progress=probe)
+    assert report.counts["product"].imported == expected.imported["product"] > 0
+    assert free == [True]
+    assert not Product.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 def test_the_bulk_path_runs_the_same_queries_for_more_questionnaires(tmp_path: Path) -> None:
