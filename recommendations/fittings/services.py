@@ -284,13 +284,14 @@ def fit_feedback_record(*, fitting: Fitting, product_id: int, fit: str, comfort:
 
 
 @transaction.atomic
-def fitting_erase(*, fitting: Fitting) -> Fitting:
+def fitting_erase(*, fitting: Fitting, actor: AuditActor | None = None, request_reference: str = "") -> Fitting:
     """Erase a fitting's personal data now: photos (objects and rows), answers, recommendations, feedback.
 
     The fitting row stays, emptied, so a repeated erase answers 204 again and the fact that an
     erasure happened (not its data) remains. The consent record (text version, purpose, time)
     stays as evidence of the basis the data was held on; it holds nothing about the person.
-    Idempotent.
+    Idempotent. ``actor`` is the shopper holding the fitting unless an operator erases it on a
+    request (``manage.py erase_fitting``), whose reference (a ticket number) the event records.
     """
     locked = Fitting.objects.select_for_update().get(pk=fitting.pk)
     if locked.status == FittingStatus.ERASED:
@@ -308,9 +309,10 @@ def fitting_erase(*, fitting: Fitting) -> Fitting:
     locked.save(update_fields=["answers", "user", "status", "erased_at"])
     # That an erasure happened, and nothing of what was erased.
     audit_event_record(
-        actor=AuditActor.for_fitting(locked.pk),
+        actor=actor or AuditActor.for_fitting(locked.pk),
         action=AuditAction.FITTING_ERASED,
         object_type="fitting",
         object_id=str(locked.pk),
+        payload={"request": request_reference} if request_reference else None,
     )
     return locked

@@ -234,6 +234,61 @@ def test_an_erased_fitting_stays_erased_when_the_import_runs_again(
     assert second["counts"]["photo"]["imported"] == 0
 
 
+def test_an_operator_erases_an_imported_shoppers_fitting_on_request(
+    sample: tuple[Path, SampleExpectation],
+    photo_bucket: PhotoBucket,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The legacy consent promised erasure at any time, and an imported fitting has no token."""
+    folder, _ = sample
+    run_import(folder, tmp_path)
+    photo = EarPhoto.objects.get(pk=LegacyRecord.objects.filter(kind="photo").first().target_id)  # type: ignore[union-attr]
+    fitting = photo.fitting
+    legacy_id = LegacyRecord.objects.get(kind="questionnaire", target_id=str(fitting.pk)).legacy_id
+    assert any(v["Key"] == photo.storage_key for v in photo_bucket.versions())
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("erase_fitting", "--legacy-questionnaire", legacy_id, "--request", "DSR-2026-0042", stdout=out)
+
+    assert f"erased fitting {fitting.pk} (1 photo(s)) for request DSR-2026-0042" in out.getvalue()
+    fitting.refresh_from_db()
+    assert fitting.status == FittingStatus.ERASED
+    assert fitting.answers == {}
+    assert not fitting.photos.exists()
+    assert not any(v["Key"] == photo.storage_key for v in photo_bucket.versions())
+    event = AuditEvent.objects.get(action=AuditAction.FITTING_ERASED, object_id=str(fitting.pk))
+    assert (event.actor_type, event.actor_id, event.payload) == (
+        "system",
+        "erase_fitting",
+        {"request": "DSR-2026-0042"},
+    )
+    again = io.StringIO()
+    call_command("erase_fitting", str(fitting.pk), "--request", "DSR-2026-0042", stdout=again)
+    assert "already erased" in again.getvalue()
+    assert AuditEvent.objects.filter(action=AuditAction.FITTING_ERASED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--legacy-questionnaire", "no-such-id", "--request", "T-1"], "no legacy questionnaire 'no-such-id'"),
+        (["not-a-uuid", "--request", "T-1"], "not a fitting id"),
+        (["00000000-0000-4000-8000-000000000000", "--request", "T-1"], "no fitting 00000000"),
+        (["00000000-0000-4000-8000-000000000000", "--request", "Jane Doe <jane@example.com>"], "ticket reference"),
+        (["--request", "T-1"], "one of the arguments"),
+    ],
+)
+def test_erase_fitting_refuses_what_it_cannot_name_and_references_that_are_people(
+    args: list[str], message: str
+) -> None:
+    with pytest.raises(CommandError, match=message) as raised:
+        call_command("erase_fitting", *args)
+    assert "jane" not in str(raised.value)  # a person's name or address is not echoed
+    assert not AuditEvent.objects.exists()
+
+
 def test_an_export_whose_file_does_not_match_its_manifest_is_refused_before_anything_is_written(
     sample: tuple[Path, SampleExpectation], tmp_path: Path
 ) -> None:

@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from recommendations.models import EarPhoto, Fitting, FittingStatus
@@ -52,6 +53,19 @@ def test_erasure_with_the_s3_server_stopped_answers_503_and_changes_nothing(
     assert response.status_code == 503
     assert response.json()["extra"] == {"dependency": "storage"}
     assert int(response["Retry-After"]) > 0
+    assert Fitting.objects.get(pk=fitting_id).status == FittingStatus.OPEN
+    assert EarPhoto.objects.filter(fitting_id=fitting_id).count() == 1
+
+
+def test_an_operators_erasure_with_the_s3_server_stopped_fails_and_changes_nothing(
+    owner_client: tuple[APIClient, str], s3_stopped: S3Server
+) -> None:
+    _, fitting_id = owner_client
+    photo_rows(keys=[f"photos/x/{fitting_id}/0-left.jpg"], expires_at=live(), owner=Fitting.objects.get(pk=fitting_id))
+
+    with pytest.raises(CommandError, match="nothing erased: storage unavailable"):
+        call_command("erase_fitting", fitting_id, "--request", "DSR-1")
+
     assert Fitting.objects.get(pk=fitting_id).status == FittingStatus.OPEN
     assert EarPhoto.objects.filter(fitting_id=fitting_id).count() == 1
 
