@@ -1,10 +1,12 @@
 """Sections 2-5 of `make bench`: earfit and the legacy app under gunicorn, photos over HTTP at 1,
 2 and 4 connections; questionnaire-only recommendations and the product list at many clients;
-cold start and the first photo after a model switch."""
+cold start and the first photo after a model switch (in process, and over HTTP after an activation)."""
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
 import time
 from dataclasses import replace
 from typing import Any
@@ -143,6 +145,60 @@ def light_requests(server: Gunicorn, clients: int, count: int, seconds: float, p
     return out
 
 
+def _photo_once(server: Gunicorn, call: Call) -> tuple[float, int, str]:
+    """One photo on a new connection: seconds to the answer, its status, the version that measured it."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    try:
+        started = time.perf_counter()
+        conn.request(call.method, call.path, body=call.body, headers=call.headers)
+        answer = conn.getresponse()
+        body = answer.read()
+        elapsed = time.perf_counter() - started
+    finally:
+        conn.close()
+    version = json.loads(body).get("model_version") if answer.status == 201 else None
+    return elapsed, answer.status, str(version or "")
+
+
+def model_switch_http(stack: Stack, server: Gunicorn, images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
+    """The first photo after an activation, over HTTP: photos on the active version, then the other
+    shipped version activated as the admin does (`bench.activate`, outside the timing), then
+    photos again (the first one's worker reads the active version anew, loads the other model's
+    file, verifies it and makes its session); the original version is activated again after.
+
+    A 422 counts (the other version may refuse the photo: it has measured it all the same); the
+    version that measured a 201 shows the switch happened. A new connection per photo, so either
+    worker may take it."""
+    from inference.registry import available_versions, default_spec
+
+    current = default_spec().version
+    others = [v for v in available_versions() if v != current]
+    if not others:
+        return {"note": "only one shipped model version: nothing to switch to"}
+    fid, token = fitting(server.base)
+    data, kind = images["client_1280"]
+    call = photo_call(f"/api/v1/fittings/{fid}/photos", data, kind, "left", token)
+    before = [_photo_once(server, call) for _ in range(3)]
+    stack.run_as_earfit("bench.activate", others[-1])
+    after = [_photo_once(server, call) for _ in range(4)]
+    stack.run_as_earfit("bench.activate", current)
+    out = {
+        "from": current,
+        "to": others[-1],
+        "steady_before_ms": round(1000 * sorted(s for s, _, _ in before)[1], 1),
+        "first_after_ms": round(1000 * after[0][0], 1),
+        "next_after_ms": [round(1000 * s, 1) for s, _, _ in after[1:]],
+        "statuses_after": [status for _, status, _ in after],
+        "measured_by_after": [version for _, _, version in after],
+    }
+    print(
+        f"  model switch over HTTP {current} -> {others[-1]}: steady {out['steady_before_ms']} ms, first after "
+        f"{out['first_after_ms']} ms, then {out['next_after_ms']} ms ({out['statuses_after']})",
+        flush=True,
+    )
+    return out
+
+
 def http_sections(stack: Stack, images: dict[str, tuple[bytes, str]], sizes: dict[str, Any]) -> dict[str, Any]:
     """One earfit gunicorn (its start is the cold start), then the legacy app: each photo kind at
     each connection count; on earfit also the light requests at many clients."""
@@ -162,6 +218,8 @@ def http_sections(stack: Stack, images: dict[str, tuple[bytes, str]], sizes: dic
         out["light"] = light_requests(
             server, sizes["light_clients"], sizes["light_count"], sizes["light_seconds"], sizes["light_pace"]
         )
+        print("the first photo after a model switch, over HTTP", flush=True)
+        out["model_switch_http"] = model_switch_http(stack, server, images)
     (stack.directory / "legacy-photos").mkdir(exist_ok=True)
     with stack.gunicorn(LEGACY_APP, "legacy", LEGACY_PHOTO_DIR=str(stack.directory / "legacy-photos")) as server:
         server.wait_ready()

@@ -136,7 +136,7 @@ def markdown(result: dict[str, Any]) -> str:
         keys = ["connections", "pace_s", "requests", "per_second", "p50_ms", "p99_ms", "errors"]
         rows = [[name, *(row.get(k, "") for k in keys)] for name, row in result["light"].items()]
         text += "## Light requests\n\n" + _table(["request", *keys], rows)
-    for name in ("cold_start", "model_switch"):
+    for name in ("cold_start", "model_switch", "model_switch_http"):
         if name in result:
             text += f"## {name.replace('_', ' ')}\n\n" + _table(list(result[name]), [list(result[name].values())])
     for name in ("purge", "audit_export", "ranking"):

@@ -155,6 +155,12 @@ class Stack:
             **NO_LIMITS,  # the load is the point
         }
 
+    def run_as_earfit(self, *argv: str) -> None:
+        """`python -m <argv>` with the environment earfit's gunicorn has (production settings, this
+        stack's database, cache and storage), e.g. to activate a model version as the admin does."""
+        with production_environment() as base:
+            subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, env={**base, **self.earfit_env()}, check=True)
+
     @contextmanager
     def gunicorn(self, app: str, name: str, **extra: str) -> Iterator[Gunicorn]:
         """gunicorn -c gunicorn.conf.py <app> with the production environment; stopped on exit."""

@@ -36,6 +36,12 @@ def test_bench_smoke_writes_json_markdown_and_chart(tmp_path: Path) -> None:
     for section in ("floor", "http", "light", "cold_start", "model_switch", "purge", "audit_export", "ranking"):
         assert section in result, section
     assert set(result["http"]) == {"earfit", "legacy"}
+    switch = result["model_switch_http"]  # an activation reaches the running server's next photo
+    assert switch["from"] != switch["to"]
+    measured_by = [v for v in switch["measured_by_after"] if v]  # a 422 names no version
+    assert measured_by
+    assert set(measured_by) == {f"earnet-{switch['to']}"}
+    assert all(status in (201, 422) for status in switch["statuses_after"])
     assert "in_process_over_floor" in result["verdict"]["ratios"]
     assert (tmp_path / "latest.md").read_text().startswith("# make bench (smoke)")
     assert (tmp_path / "latest.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
