@@ -322,7 +322,11 @@ def _audit_head_free_elsewhere() -> bool:
     """Whether another database session could take the audit chain's head lock right now."""
     db = connection.settings_dict
     with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres", dbname=db["NAME"]
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"] or "postgres",
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
     ) as other:
         taken = other.execute("SELECT pg_try_advisory_xact_lock(%s)", [HEAD_LOCK_KEY]).fetchone()
         other.rollback()
