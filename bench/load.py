@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.stack import Gunicorn
+from bench.stack import Gunicorn, machine_seconds
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class LoadResult:
     statuses: dict[str, int]
     server_cpu_seconds: float = 0.0
     worker_peak_rss_mib: float = 0.0
+    machine_busy_seconds: float = 0.0
+    machine_idle_seconds: float = 0.0
 
     def summary(self) -> dict[str, float | int | dict[str, int]]:
         ms = [s * 1000 for s in self.latencies]
@@ -85,6 +87,14 @@ class LoadResult:
             if self.requests
             else 0,
             "worker_peak_rss_mib": round(self.worker_peak_rss_mib, 1),
+            # Every process on the machine, and the cores left idle, per request: the ceiling
+            # `cores / (machine_busy + machine_idle)` is what the server could reach with no gaps.
+            "machine_busy_ms_per_request": round(1000 * self.machine_busy_seconds / self.requests, 1)
+            if self.requests
+            else 0,
+            "machine_idle_ms_per_request": round(1000 * self.machine_idle_seconds / self.requests, 1)
+            if self.requests
+            else 0,
         }
 
 
@@ -135,6 +145,7 @@ def run_load(
         conn.close()
 
     cpu_before = server.cpu()
+    busy_before, idle_before = machine_seconds()
     started = time.perf_counter()
     threads = [threading.Thread(target=connection, args=(i,)) for i in range(connections)]
     for thread in threads:
@@ -143,6 +154,7 @@ def run_load(
         server.rss_mib()  # sampled while the load runs: the high-water marks of every worker
         time.sleep(0.2)
     elapsed = time.perf_counter() - started
+    busy_after, idle_after = machine_seconds()
     return LoadResult(
         connections=connections,
         requests=len(latencies),
@@ -152,4 +164,6 @@ def run_load(
         statuses=dict(statuses),
         server_cpu_seconds=server.cpu() - cpu_before,
         worker_peak_rss_mib=server.peak_rss_mib(),
+        machine_busy_seconds=busy_after - busy_before,
+        machine_idle_seconds=idle_after - idle_before,
     )

@@ -119,10 +119,12 @@ def markdown(result: dict[str, Any]) -> str:
             "p99_ms",
             "errors",
             "server_cpu_ms_per_request",
+            "machine_busy_ms_per_request",
+            "machine_idle_ms_per_request",
             "worker_peak_rss_mib",
         ]
         rows = [
-            [app, photo, row["connections"], row["requests"], *(row[k] for k in keys)]
+            [app, photo, row["connections"], row["requests"], *(row.get(k, "") for k in keys)]
             for app, photos in result["http"].items()
             for photo, loads in photos.items()
             for row in loads

@@ -67,6 +67,14 @@ def cpu_seconds(pid: int, *, children: bool = False) -> float:
     return ticks / TICKS
 
 
+def machine_seconds() -> tuple[float, float]:
+    """The whole machine's busy and idle CPU seconds so far, over every core (/proc/stat): what the
+    server's own CPU leaves out (the database, the S3 server, the load generator, the kernel)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / TICKS, (idle + iowait) / TICKS
+
+
 def status_kib(pid: int, key: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
