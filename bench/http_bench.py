@@ -145,6 +145,15 @@ def light_requests(server: Gunicorn, clients: int, count: int, seconds: float, p
     return out
 
 
+def _other_shipped_version() -> tuple[str, str | None]:
+    """The release's default version, and the newest other shipped one (None when there is none)."""
+    from inference.registry import available_versions, default_spec
+
+    current = default_spec().version
+    others = [v for v in available_versions() if v != current]
+    return current, (others[-1] if others else None)
+
+
 def _photo_once(server: Gunicorn, call: Call) -> tuple[float, int, str]:
     """One photo on a new connection: seconds to the answer, its status, the version that measured it."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
@@ -169,11 +178,8 @@ def model_switch_http(stack: Stack, server: Gunicorn, images: dict[str, tuple[by
     A 422 counts (the other version may refuse the photo: it has measured it all the same); the
     version that measured a 201 shows the switch happened. A new connection per photo, so either
     worker may take it."""
-    from inference.registry import available_versions, default_spec
-
-    current = default_spec().version
-    others = [v for v in available_versions() if v != current]
-    if not others:
+    current, other = _other_shipped_version()
+    if other is None:
         return {"note": "only one shipped model version: nothing to switch to"}
     fid, token = fitting(server.base)
     data, kind = images["client_1280"]
@@ -181,12 +187,12 @@ def model_switch_http(stack: Stack, server: Gunicorn, images: dict[str, tuple[by
     # Warm first: after the light requests a worker may just have been replaced (max_requests),
     # and a fresh worker's first photo loads the model; the steady figure is the median of the last 3.
     before = [_photo_once(server, call) for _ in range(6)][3:]
-    stack.run_as_earfit("bench.activate", others[-1])
+    stack.run_as_earfit("bench.activate", other)
     after = [_photo_once(server, call) for _ in range(4)]
     stack.run_as_earfit("bench.activate", current)
     out = {
         "from": current,
-        "to": others[-1],
+        "to": other,
         "steady_before_ms": round(1000 * sorted(s for s, _, _ in before)[1], 1),
         "first_after_ms": round(1000 * after[0][0], 1),
         "next_after_ms": [round(1000 * s, 1) for s, _, _ in after[1:]],
@@ -194,7 +200,7 @@ def model_switch_http(stack: Stack, server: Gunicorn, images: dict[str, tuple[by
         "measured_by_after": [version for _, _, version in after],
     }
     print(
-        f"  model switch over HTTP {current} -> {others[-1]}: steady {out['steady_before_ms']} ms, first after "
+        f"  model switch over HTTP {current} -> {other}: steady {out['steady_before_ms']} ms, first after "
         f"{out['first_after_ms']} ms, then {out['next_after_ms']} ms ({out['statuses_after']})",
         flush=True,
     )
@@ -238,12 +244,12 @@ def model_switch(images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     """The first photo on another shipped model version, in process: that version's file read,
     verified and its session made, as a process does on the first photo after an activation."""
     from inference.predict import analyse_photo
-    from inference.registry import available_versions, default_spec, spec_for_version
+    from inference.registry import default_spec, spec_for_version
     from recommendations.measuring.analysis import photo_measure
 
     current = default_spec()
-    others = [v for v in available_versions() if v != current.version]
-    if not others:
+    _, other_version = _other_shipped_version()
+    if other_version is None:
         return {"note": "only one shipped model version: nothing to switch to"}
     stored = photo_measure(images["client_1280"][0], spec=current).stored_jpeg
     image = Image.open(io.BytesIO(stored)).convert("RGB")
@@ -251,7 +257,7 @@ def model_switch(images: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     analyse_photo(image, spec=current)
     steady = time.perf_counter() - started
     started = time.perf_counter()
-    other = spec_for_version(others[-1])  # reads and verifies the file (sha256), then the session
+    other = spec_for_version(other_version)  # reads and verifies the file (sha256), then the session
     analyse_photo(image, spec=other)
     first = time.perf_counter() - started
     out = {

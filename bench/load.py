@@ -72,6 +72,10 @@ class LoadResult:
 
     def summary(self) -> dict[str, float | int | dict[str, int]]:
         ms = [s * 1000 for s in self.latencies]
+
+        def per_request(seconds: float) -> float:
+            return round(1000 * seconds / self.requests, 1) if self.requests else 0
+
         return {
             "connections": self.connections,
             "requests": self.requests,
@@ -83,18 +87,12 @@ class LoadResult:
             "mean_ms": round(statistics.fmean(ms), 1) if ms else 0.0,
             "errors": self.errors,
             "statuses": self.statuses,
-            "server_cpu_ms_per_request": round(1000 * self.server_cpu_seconds / self.requests, 1)
-            if self.requests
-            else 0,
+            "server_cpu_ms_per_request": per_request(self.server_cpu_seconds),
             "worker_peak_rss_mib": round(self.worker_peak_rss_mib, 1),
-            # Every process on the machine, and the cores left idle, per request: the ceiling
-            # `cores / (machine_busy + machine_idle)` is what the server could reach with no gaps.
-            "machine_busy_ms_per_request": round(1000 * self.machine_busy_seconds / self.requests, 1)
-            if self.requests
-            else 0,
-            "machine_idle_ms_per_request": round(1000 * self.machine_idle_seconds / self.requests, 1)
-            if self.requests
-            else 0,
+            # Every process on the machine, and the cores left idle, per request: with no idle core
+            # the machine would answer `cores / machine_busy` requests per second.
+            "machine_busy_ms_per_request": per_request(self.machine_busy_seconds),
+            "machine_idle_ms_per_request": per_request(self.machine_idle_seconds),
         }
 
 

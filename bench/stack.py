@@ -163,20 +163,24 @@ class Stack:
             **NO_LIMITS,  # the load is the point
         }
 
+    @contextmanager
+    def process_env(self, **extra: str) -> Iterator[dict[str, str]]:
+        """The whole environment of an earfit process here: production's, then this stack's, then `extra`."""
+        with production_environment() as base:
+            yield {**base, **self.earfit_env(), **extra}
+
     def run_as_earfit(self, *argv: str) -> None:
         """`python -m <argv>` with the environment earfit's gunicorn has (production settings, this
         stack's database, cache and storage), e.g. to activate a model version as the admin does."""
-        with production_environment() as base:
-            subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, env={**base, **self.earfit_env()}, check=True)
+        with self.process_env() as env:
+            subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, env=env, check=True)
 
     @contextmanager
     def gunicorn(self, app: str, name: str, **extra: str) -> Iterator[Gunicorn]:
         """gunicorn -c gunicorn.conf.py <app> with the production environment; stopped on exit."""
         port = free_ports(1)[0]
         log = self.directory / f"{name}.log"
-        environment: dict[str, str] = {**self.earfit_env(), "PORT": str(port), **extra}
-        with production_environment() as base:
-            env = {**base, **environment}
+        with self.process_env(PORT=str(port), **extra) as env:
             started = time.monotonic()
             process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", app],
